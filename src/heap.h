@@ -1,0 +1,300 @@
+/*
+ * sys_heap internals: the in-band layout and its tiny accessors.
+ *
+ * The managed buffer is an array of 8-byte chunk units. A chunk is a run of
+ * units identified by the index of its first unit. Chunk 0 holds struct
+ * z_heap (this metadata) and doubles as "no chunk"; an end marker chunk of
+ * size 0 sits at index end_chunk, its header in the footer bytes reserved
+ * past the last unit. Both are marked used, so every real chunk has a used
+ * sentinel on each side and merging needs no bounds checks.
+ *
+ * Every chunk starts with two header fields, followed (only while free and
+ * large enough) by two free-list links:
+ *
+ *     LEFT_SIZE      units of the chunk just below
+ *     SIZE_AND_USED  size in units << 1 | used bit
+ *     FREE_PREV      previous chunk in its bucket's circular list
+ *     FREE_NEXT      next chunk in its bucket's circular list
+ *
+ * Fields are 16 bits wide in the small format (4-byte header; all four fit
+ * in one unit) and 32 bits in the big format (8-byte header; links in the
+ * second unit, so a 1-unit free chunk cannot be listed).
+ *
+ * Invariants (checked by sys_heap_validate):
+ *  - chunks tile [chunk0_size, end_chunk) exactly; LEFT_SIZE of each chunk
+ *    equals the size of its left neighbour;
+ *  - no two free chunks are adjacent (freeing merges at once);
+ *  - a free chunk is listed iff it is at least min_chunk_size units, and then
+ *    in bucket bucket_idx(size); bit b of avail_buckets is set iff bucket b
+ *    is non-empty;
+ *  - runtime stats equal the usable bytes of listed free / used chunks.
+ */
+#ifndef SMHSIM_SRC_HEAP_H_
+#define SMHSIM_SRC_HEAP_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <smhsim/heap_ext.h>
+#include <zephyr/sys/sys_heap.h>
+
+#define CHUNK_UNIT 8u
+
+typedef uint32_t chunkid_t;
+typedef uint32_t chunksz_t;
+
+/* Heap memory is reached through these so the compiler never assumes that a
+ * 16-bit and a 32-bit view of the same header cannot alias. */
+typedef uint16_t __attribute__((may_alias)) heap_u16_t;
+typedef uint32_t __attribute__((may_alias)) heap_u32_t;
+typedef uint64_t __attribute__((may_alias, aligned(4))) heap_u64_t;
+
+struct z_heap_bucket {
+	chunkid_t next; /* head of the circular list, 0 when empty */
+};
+
+struct z_heap {
+	uint32_t chunk0_hdr[2]; /* chunk 0's own header, in the heap's format */
+	chunkid_t end_chunk;    /* units managed = id of the end marker */
+	uint32_t avail_buckets; /* bit b set iff bucket b is non-empty */
+#ifdef CONFIG_SYS_HEAP_RUNTIME_STATS
+	size_t free_bytes;
+	size_t allocated_bytes;
+	size_t max_allocated_bytes;
+#endif
+	struct z_heap_bucket buckets[];
+};
+
+enum chunk_fields { LEFT_SIZE, SIZE_AND_USED, FREE_PREV, FREE_NEXT };
+
+#ifdef CONFIG_SYS_HEAP_CANARIES
+#define HEAP_TRAILER_BYTES 8u
+#else
+#define HEAP_TRAILER_BYTES 0u
+#endif
+#define HEAP_TRAILER_UNITS (HEAP_TRAILER_BYTES / CHUNK_UNIT)
+
+#define HEAP_HARDENING(level) (CONFIG_SYS_HEAP_HARDENING_LEVEL >= (level))
+#define HEAP_HARDENING_BASIC 1
+#define HEAP_HARDENING_MODERATE 2
+#define HEAP_HARDENING_FULL 3
+#define HEAP_HARDENING_EXTREME 4
+
+/*
+ * The format needs no field of its own, so struct z_heap keeps Zephyr's size:
+ * chunk 0's header is written in the heap's format, and its first 32-bit word
+ * is LEFT_SIZE = 0 in the big format, while the small format packs LEFT_SIZE
+ * = 0 and the non-zero SIZE_AND_USED into it. A translation unit may fix the
+ * format at compile time by defining HEAP_FORMAT_FIXED_BIG to 0 or 1.
+ */
+#ifdef HEAP_FORMAT_FIXED_BIG
+#define big_heap(h) ((void)(h), (bool)HEAP_FORMAT_FIXED_BIG)
+#else
+static inline bool big_heap(const struct z_heap *h)
+{
+	return ((const heap_u32_t *)h)[0] == 0;
+}
+#endif
+
+static inline uint8_t *heap_base(const struct z_heap *h)
+{
+	return (uint8_t *)h;
+}
+
+static inline uint8_t *chunk_addr(const struct z_heap *h, chunkid_t c)
+{
+	return heap_base(h) + (size_t)c * CHUNK_UNIT;
+}
+
+static inline chunkid_t chunk_field(const struct z_heap *h, chunkid_t c, enum chunk_fields f)
+{
+	uint8_t *p = chunk_addr(h, c);
+
+	if (big_heap(h)) {
+		return ((heap_u32_t *)p)[f];
+	}
+	return ((heap_u16_t *)p)[f];
+}
+
+static inline void chunk_set(struct z_heap *h, chunkid_t c, enum chunk_fields f, chunkid_t val)
+{
+	uint8_t *p = chunk_addr(h, c);
+
+	if (big_heap(h)) {
+		((heap_u32_t *)p)[f] = val;
+	} else {
+		((heap_u16_t *)p)[f] = (uint16_t)val;
+	}
+}
+
+static inline bool chunk_used(const struct z_heap *h, chunkid_t c)
+{
+	return (chunk_field(h, c, SIZE_AND_USED) & 1u) != 0;
+}
+
+static inline chunksz_t chunk_size(const struct z_heap *h, chunkid_t c)
+{
+	return chunk_field(h, c, SIZE_AND_USED) >> 1;
+}
+
+/* Writes the size and clears the used bit: a resized chunk is free until the
+ * caller marks it used again. */
+static inline void set_chunk_size(struct z_heap *h, chunkid_t c, chunksz_t size)
+{
+	chunk_set(h, c, SIZE_AND_USED, size << 1);
+}
+
+static inline void set_chunk_used(struct z_heap *h, chunkid_t c, bool used)
+{
+	chunkid_t v = chunk_field(h, c, SIZE_AND_USED);
+
+	chunk_set(h, c, SIZE_AND_USED, used ? (v | 1u) : (v & ~1u));
+}
+
+static inline chunksz_t left_size(const struct z_heap *h, chunkid_t c)
+{
+	return chunk_field(h, c, LEFT_SIZE);
+}
+
+static inline void set_left_size(struct z_heap *h, chunkid_t c, chunksz_t size)
+{
+	chunk_set(h, c, LEFT_SIZE, size);
+}
+
+static inline chunkid_t prev_free_chunk(const struct z_heap *h, chunkid_t c)
+{
+	return chunk_field(h, c, FREE_PREV);
+}
+
+static inline chunkid_t next_free_chunk(const struct z_heap *h, chunkid_t c)
+{
+	return chunk_field(h, c, FREE_NEXT);
+}
+
+static inline void set_prev_free_chunk(struct z_heap *h, chunkid_t c, chunkid_t prev)
+{
+	chunk_set(h, c, FREE_PREV, prev);
+}
+
+static inline void set_next_free_chunk(struct z_heap *h, chunkid_t c, chunkid_t next)
+{
+	chunk_set(h, c, FREE_NEXT, next);
+}
+
+static inline chunkid_t left_chunk(const struct z_heap *h, chunkid_t c)
+{
+	return c - left_size(h, c);
+}
+
+static inline chunkid_t right_chunk(const struct z_heap *h, chunkid_t c)
+{
+	return c + chunk_size(h, c);
+}
+
+static inline size_t chunk_header_bytes(const struct z_heap *h)
+{
+	return big_heap(h) ? 8u : 4u;
+}
+
+/* Units of the smallest chunk that can be allocated: header, 1 byte, trailer. */
+static inline chunksz_t min_chunk_size(const struct z_heap *h)
+{
+	return (chunksz_t)((chunk_header_bytes(h) + 1u + HEAP_TRAILER_BYTES + CHUNK_UNIT - 1u) /
+			   CHUNK_UNIT);
+}
+
+/* A free chunk below the minimum size holds no links and is never listed;
+ * it is absorbed when a neighbour is freed. */
+static inline bool undersized_chunk(const struct z_heap *h, chunkid_t c)
+{
+	return chunk_size(h, c) < min_chunk_size(h);
+}
+
+/* Usable bytes of a chunk of @size units: what the stats count. */
+static inline size_t chunksz_to_bytes(const struct z_heap *h, chunksz_t size)
+{
+	return (size_t)size * CHUNK_UNIT - chunk_header_bytes(h) - HEAP_TRAILER_BYTES;
+}
+
+static inline void *chunk_mem(const struct z_heap *h, chunkid_t c)
+{
+	return chunk_addr(h, c) + chunk_header_bytes(h);
+}
+
+/* The chunk whose header precedes @mem; rounds down so that aligned blocks
+ * with a 4-byte gap after a small header map to their chunk too. */
+static inline chunkid_t mem_to_chunkid(const struct z_heap *h, const void *mem)
+{
+	uintptr_t off = (uintptr_t)mem - chunk_header_bytes(h) - (uintptr_t)heap_base(h);
+
+	return (chunkid_t)(off / CHUNK_UNIT);
+}
+
+/*
+ * Free-list bucket of a chunk size: floor(log2(size - min + 1)). Bucket b
+ * holds sizes [2^b + min - 1, 2^(b+1) + min - 2], so every chunk of a bucket
+ * above bucket_idx(n) can hold n units.
+ */
+static inline int bucket_idx(const struct z_heap *h, chunksz_t size)
+{
+	unsigned int usable_units = size - min_chunk_size(h) + 1u;
+
+	return 31 - __builtin_clz(usable_units);
+}
+
+/*
+ * Units needed for a block of @bytes plus @extra padding bytes, header and
+ * trailer included. Whole units and remainders are summed apart so nothing
+ * overflows for any size_t input, and the result is clamped to end_chunk:
+ * a request that large can never be met (chunk 0 exists), so it fails in
+ * the normal search without indexing past the bucket array.
+ */
+static inline chunksz_t bytes_to_chunksz(const struct z_heap *h, size_t bytes, size_t extra)
+{
+	size_t units = bytes / CHUNK_UNIT + extra / CHUNK_UNIT;
+	size_t rest = bytes % CHUNK_UNIT + extra % CHUNK_UNIT + chunk_header_bytes(h) +
+		      HEAP_TRAILER_BYTES + CHUNK_UNIT - 1u;
+
+	units += rest / CHUNK_UNIT;
+	return units < h->end_chunk ? (chunksz_t)units : h->end_chunk;
+}
+
+static inline size_t heap_footer_bytes(bool big)
+{
+	return big ? 8u : 4u;
+}
+
+/* Units taken by chunk 0 for a heap with @nb_buckets buckets. */
+static inline chunksz_t chunk0_units(size_t nb_buckets)
+{
+	size_t bytes = sizeof(struct z_heap) + nb_buckets * sizeof(struct z_heap_bucket);
+
+	return (chunksz_t)((bytes + CHUNK_UNIT - 1u) / CHUNK_UNIT + HEAP_TRAILER_UNITS);
+}
+
+static inline int heap_nb_buckets(const struct z_heap *h)
+{
+	return bucket_idx(h, h->end_chunk) + 1;
+}
+
+/* Chunk 0's size as recorded in its header (the first real chunk's id). */
+static inline chunkid_t heap_first_chunk(const struct z_heap *h)
+{
+	return chunk_size(h, 0);
+}
+
+/* ---- Shared between the core's files (not part of the public API) ---- */
+
+/* Reports a failed check through the installed fault handler. */
+void heap_report_fault(const struct sys_heap *heap, enum sys_heap_fault_reason reason,
+		       const void *mem, size_t chunk, const char *what);
+
+/* The canary a chunk's trailer must hold (FULL hardening). */
+uint64_t heap_chunk_canary(const struct z_heap *h, chunkid_t c);
+
+/* Read-only full check, shared by sys_heap_validate and EXTREME hardening.
+ * On failure stores the offending chunk and a description. */
+bool heap_full_check(const struct z_heap *h, chunkid_t *bad_chunk, const char **what);
+
+#endif /* SMHSIM_SRC_HEAP_H_ */
