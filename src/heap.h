@@ -198,10 +198,15 @@ static inline size_t chunk_header_bytes(const struct z_heap *h)
 }
 
 /* Units of the smallest chunk that can be allocated: header, 1 byte, trailer. */
+static inline chunksz_t min_chunk_units(bool big)
+{
+	return (chunksz_t)(((big ? 8u : 4u) + 1u + HEAP_TRAILER_BYTES + CHUNK_UNIT - 1u) /
+			   CHUNK_UNIT);
+}
+
 static inline chunksz_t min_chunk_size(const struct z_heap *h)
 {
-	return (chunksz_t)((chunk_header_bytes(h) + 1u + HEAP_TRAILER_BYTES + CHUNK_UNIT - 1u) /
-			   CHUNK_UNIT);
+	return min_chunk_units(big_heap(h));
 }
 
 /* A free chunk below the minimum size holds no links and is never listed;
@@ -234,13 +239,18 @@ static inline chunkid_t mem_to_chunkid(const struct z_heap *h, const void *mem)
 /*
  * Free-list bucket of a chunk size: floor(log2(size - min + 1)). Bucket b
  * holds sizes [2^b + min - 1, 2^(b+1) + min - 2], so every chunk of a bucket
- * above bucket_idx(n) can hold n units.
+ * above bucket_idx(n) can hold n units. @size must be >= the minimum.
  */
-static inline int bucket_idx(const struct z_heap *h, chunksz_t size)
+static inline int bucket_idx_for(bool big, chunksz_t size)
 {
-	unsigned int usable_units = size - min_chunk_size(h) + 1u;
+	unsigned int usable_units = size - min_chunk_units(big) + 1u;
 
 	return 31 - __builtin_clz(usable_units);
+}
+
+static inline int bucket_idx(const struct z_heap *h, chunksz_t size)
+{
+	return bucket_idx_for(big_heap(h), size);
 }
 
 /*
@@ -285,6 +295,9 @@ static inline chunkid_t heap_first_chunk(const struct z_heap *h)
 }
 
 /* ---- Shared between the core's files (not part of the public API) ---- */
+
+/* SYS_HEAP_FORMAT_DEFAULT replaced by the build's policy. */
+enum sys_heap_format heap_resolve_format(enum sys_heap_format format);
 
 /* Reports a failed check through the installed fault handler. */
 void heap_report_fault(const struct sys_heap *heap, enum sys_heap_fault_reason reason,

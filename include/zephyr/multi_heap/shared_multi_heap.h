@@ -45,9 +45,12 @@ int shared_multi_heap_pool_init(void);
 
 /*
  * Adds a region. 0 on success; -EINVAL for a NULL region, an attribute
- * >= SMH_REG_ATTR_NUM, a pool not initialized, or a region too small to hold
- * a heap; -ENOMEM when that attribute already has MAX_MULTI_HEAPS regions or
- * the pool holds MAX_MULTI_HEAPS regions in all.
+ * >= SMH_REG_ATTR_NUM, a pool not initialized, a region too small to hold
+ * a heap (or too large for the heap format), or (smhsim) a region that wraps
+ * the address space or overlaps one already in the pool; -ENOMEM when that
+ * attribute already has MAX_MULTI_HEAPS regions or the pool holds
+ * MAX_MULTI_HEAPS regions in all (one multi-heap serves every attribute, so
+ * the total limit is reached first).
  */
 int shared_multi_heap_add(struct shared_multi_heap_region *region, void *user_data);
 
@@ -66,7 +69,12 @@ void *shared_multi_heap_aligned_alloc(enum shared_multi_heap_attr attr, size_t a
  */
 void *shared_multi_heap_realloc(enum shared_multi_heap_attr attr, void *ptr, size_t bytes);
 
-/* Frees a block of any region; NULL is a no-op; a foreign pointer faults. */
+/*
+ * Frees a block of any region; NULL is a no-op; a pointer in no region is
+ * reported to the fault handler (SYS_HEAP_FAULT_NO_OWNER) and nothing is
+ * freed. The handler runs with the pool lock held: it must not call back
+ * into the pool.
+ */
 void shared_multi_heap_free(void *block);
 
 #ifdef __cplusplus

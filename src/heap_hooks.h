@@ -1,0 +1,90 @@
+/*
+ * Observers of heap events inside the core: heap listeners (Zephyr's API)
+ * and the sanitizer hook seam (<smhsim/heap_hooks.h>). Each is one predicted
+ * branch when nobody watches.
+ */
+#ifndef SMHSIM_SRC_HEAP_HOOKS_H_
+#define SMHSIM_SRC_HEAP_HOOKS_H_
+
+#include <smhsim/heap_hooks.h>
+#include <zephyr/sys/heap_listener.h>
+#include <zephyr/sys/sys_heap.h>
+
+#ifdef CONFIG_SYS_HEAP_LISTENER
+/* Non-zero while at least one listener is registered. */
+extern int heap_listeners_registered;
+
+static inline bool heap_listeners_active(void)
+{
+	return __atomic_load_n(&heap_listeners_registered, __ATOMIC_RELAXED) != 0;
+}
+
+static inline void heap_notify_alloc(const struct sys_heap *heap, void *mem, size_t bytes)
+{
+	if (heap_listeners_active()) {
+		heap_listener_notify_alloc(HEAP_ID_FROM_POINTER(heap), mem, bytes);
+	}
+}
+
+static inline void heap_notify_free(const struct sys_heap *heap, void *mem, size_t bytes)
+{
+	if (heap_listeners_active()) {
+		heap_listener_notify_free(HEAP_ID_FROM_POINTER(heap), mem, bytes);
+	}
+}
+#else
+static inline void heap_notify_alloc(const struct sys_heap *heap, void *mem, size_t bytes)
+{
+	(void)heap;
+	(void)mem;
+	(void)bytes;
+}
+
+static inline void heap_notify_free(const struct sys_heap *heap, void *mem, size_t bytes)
+{
+	(void)heap;
+	(void)mem;
+	(void)bytes;
+}
+#endif
+
+#ifdef CONFIG_SYS_HEAP_SANITIZER_HOOKS
+extern const struct sys_heap_hooks *heap_hooks;
+
+static inline void heap_hook_init(const struct sys_heap *heap, void *mem, size_t bytes)
+{
+	if (heap_hooks != NULL && heap_hooks->on_init != NULL) {
+		heap_hooks->on_init(heap, mem, bytes);
+	}
+}
+
+static inline void heap_hook_alloc(const struct sys_heap *heap, void *mem, size_t requested,
+				   size_t usable)
+{
+	if (heap_hooks != NULL && heap_hooks->on_alloc != NULL) {
+		heap_hooks->on_alloc(heap, mem, requested, usable);
+	}
+}
+
+static inline void heap_hook_free(const struct sys_heap *heap, void *mem, size_t usable)
+{
+	if (heap_hooks != NULL && heap_hooks->on_free != NULL) {
+		heap_hooks->on_free(heap, mem, usable);
+	}
+}
+
+static inline void heap_hook_resize(const struct sys_heap *heap, void *mem, size_t old_usable,
+				    size_t requested, size_t new_usable)
+{
+	if (heap_hooks != NULL && heap_hooks->on_resize != NULL) {
+		heap_hooks->on_resize(heap, mem, old_usable, requested, new_usable);
+	}
+}
+#else
+#define heap_hook_init(heap, mem, bytes) ((void)0)
+#define heap_hook_alloc(heap, mem, requested, usable) ((void)0)
+#define heap_hook_free(heap, mem, usable) ((void)0)
+#define heap_hook_resize(heap, mem, old_usable, requested, new_usable) ((void)0)
+#endif
+
+#endif /* SMHSIM_SRC_HEAP_HOOKS_H_ */

@@ -1,0 +1,126 @@
+/*
+ * sys_heap_print_info(): the bucket table, optionally every chunk, and the
+ * free / allocated / overhead summary. Walks are bounded by the heap size so
+ * that printing a corrupted heap cannot loop forever.
+ */
+#include <stdarg.h>
+
+#include <smhsim/port.h>
+
+#include "heap.h"
+
+static void print_line(const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	smh_port_vprint(fmt, args);
+	va_end(args);
+}
+
+struct bucket_summary {
+	size_t chunks;
+	chunksz_t largest;
+};
+
+static struct bucket_summary summarize_bucket(const struct z_heap *h, int b)
+{
+	struct bucket_summary sum = {0, 0};
+	chunkid_t head = h->buckets[b].next;
+	chunkid_t c = head;
+
+	if (head == 0u) {
+		return sum;
+	}
+	do {
+		if (chunk_size(h, c) > sum.largest) {
+			sum.largest = chunk_size(h, c);
+		}
+		sum.chunks++;
+		c = next_free_chunk(h, c);
+	} while (c != head && c != 0u && c < h->end_chunk && sum.chunks <= h->end_chunk);
+	return sum;
+}
+
+static void print_buckets(const struct z_heap *h)
+{
+	print_line("  bucket  min units   chunks  largest units  largest bytes\n");
+	for (int b = 0; b < heap_nb_buckets(h); b++) {
+		struct bucket_summary sum = summarize_bucket(h, b);
+
+		if (sum.chunks == 0u) {
+			continue;
+		}
+		print_line("  %6d  %9u  %7zu  %13u  %13zu\n", b,
+			   (1u << b) - 1u + min_chunk_size(h), sum.chunks, sum.largest,
+			   chunksz_to_bytes(h, sum.largest));
+	}
+}
+
+static char chunk_marker(const struct z_heap *h, chunkid_t c)
+{
+	if (chunk_used(h, c)) {
+		return '*';
+	}
+	return undersized_chunk(h, c) ? '.' : '-';
+}
+
+static void print_chunks(const struct z_heap *h)
+{
+	chunkid_t c = 0;
+
+	print_line("  chunks ('*' used, '-' free, '.' free but too small to list):\n");
+	for (;;) {
+		print_line("  chunk %6u [%c] size %6u  left %6u  right %6u\n", c, chunk_marker(h, c),
+			   chunk_size(h, c), left_chunk(h, c), right_chunk(h, c));
+		if (c >= h->end_chunk || chunk_size(h, c) == 0u ||
+		    chunk_size(h, c) > h->end_chunk - c) {
+			break;
+		}
+		c = right_chunk(h, c);
+	}
+}
+
+static void print_summary(const struct z_heap *h)
+{
+	size_t free_bytes = 0;
+	size_t allocated_bytes = 0;
+	chunkid_t end = h->end_chunk;
+
+	for (chunkid_t c = heap_first_chunk(h); c < end; c = right_chunk(h, c)) {
+		if (chunk_size(h, c) == 0u || chunk_size(h, c) > end - c) {
+			print_line("  (chunk %u has a corrupted size: summary stops)\n", c);
+			break;
+		}
+		if (chunk_used(h, c)) {
+			allocated_bytes += chunksz_to_bytes(h, chunk_size(h, c));
+		} else if (!undersized_chunk(h, c)) {
+			free_bytes += chunksz_to_bytes(h, chunk_size(h, c));
+		}
+	}
+
+	size_t total = (size_t)end * CHUNK_UNIT + chunk_header_bytes(h);
+	size_t overhead = total - free_bytes - allocated_bytes;
+	size_t tenths = overhead * 1000u / total;
+
+	print_line("  %zu free bytes, %zu allocated bytes, %zu overhead bytes (%zu.%zu%%)\n",
+		   free_bytes, allocated_bytes, overhead, tenths / 10u, tenths % 10u);
+}
+
+void sys_heap_print_info(struct sys_heap *heap, bool dump_chunks)
+{
+	if (heap == NULL || heap->heap == NULL) {
+		print_line("Heap not initialized\n");
+		return;
+	}
+
+	const struct z_heap *h = heap->heap;
+
+	print_line("Heap at %p contains %u units in %d buckets (%s format)\n", (void *)h,
+		   h->end_chunk, heap_nb_buckets(h), big_heap(h) ? "big" : "small");
+	print_buckets(h);
+	if (dump_chunks) {
+		print_chunks(h);
+	}
+	print_summary(h);
+}
