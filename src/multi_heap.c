@@ -52,14 +52,12 @@ static unsigned int first_heap_above(const struct sys_multi_heap *mheap, uintptr
 	return lo;
 }
 
-static bool ranges_overlap(uintptr_t start_a, uintptr_t end_a, uintptr_t start_b,
-			   uintptr_t end_b)
+static bool ranges_overlap(uintptr_t start_a, uintptr_t end_a, uintptr_t start_b, uintptr_t end_b)
 {
 	return start_a < end_b && start_b < end_a;
 }
 
-int sys_multi_heap_add_heap(struct sys_multi_heap *mheap, struct sys_heap *heap,
-			    void *user_data)
+int sys_multi_heap_add_heap(struct sys_multi_heap *mheap, struct sys_heap *heap, void *user_data)
 {
 	if (heap == NULL || heap->heap == NULL || heap->init_bytes == 0) {
 		return -EINVAL;

@@ -36,7 +36,7 @@ static void *smh_choice(struct sys_multi_heap *mheap, void *cfg, size_t align, s
  * callback set, so a call before pool_init finds no region instead of
  * calling through NULL.
  */
-static struct sys_multi_heap smh_mheap = { .choice = smh_choice };
+static struct sys_multi_heap smh_mheap = {.choice = smh_choice};
 static struct smh_region_slot smh_slots[MAX_MULTI_HEAPS];
 static unsigned int smh_slot_count;
 static bool smh_initialized;
@@ -143,6 +143,9 @@ static int add_region_locked(const struct shared_multi_heap_region *region, void
 		return -EINVAL;
 	}
 
+	/* The checks above cover every refusal of add_heap (capacity, overlap,
+	 * uninitialized heap); its result is still honoured so that the slots
+	 * and the multi-heap's records can never disagree. */
 	int ret = sys_multi_heap_add_heap(&smh_mheap, &slot->heap, user_data);
 
 	if (ret != 0) {
@@ -172,8 +175,7 @@ void *shared_multi_heap_alloc(enum shared_multi_heap_attr attr, size_t bytes)
 	return shared_multi_heap_aligned_alloc(attr, 0, bytes);
 }
 
-void *shared_multi_heap_aligned_alloc(enum shared_multi_heap_attr attr, size_t align,
-				      size_t bytes)
+void *shared_multi_heap_aligned_alloc(enum shared_multi_heap_attr attr, size_t align, size_t bytes)
 {
 	if (!attr_valid((unsigned int)attr)) {
 		return NULL;
