@@ -1,0 +1,202 @@
+/*
+ * Loading a board from a file: a .dtb as it is, a .dts through dtc. The
+ * bytes then go through smh_dt_load_blob() like any other input.
+ */
+#include <smhsim/devicetree.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define READ_CHUNK 65536u
+
+struct byte_buffer {
+	uint8_t *data;
+	size_t len;
+	size_t capacity;
+	bool too_big;
+};
+
+/* Appends what @fd delivers until EOF, keeping at most SMH_DT_MAX_BLOB_BYTES. */
+static int read_all(int fd, struct byte_buffer *buf)
+{
+	for (;;) {
+		if (buf->capacity - buf->len < READ_CHUNK) {
+			size_t wanted = buf->capacity + READ_CHUNK * 4u;
+			uint8_t *grown;
+
+			if (wanted > SMH_DT_MAX_BLOB_BYTES + READ_CHUNK * 4u) {
+				buf->too_big = true;
+				buf->len = 0; /* keep draining so a writer never blocks */
+				continue;
+			}
+			grown = realloc(buf->data, wanted);
+			if (grown == NULL) {
+				return -ENOMEM;
+			}
+			buf->data = grown;
+			buf->capacity = wanted;
+		}
+		ssize_t n = read(fd, buf->data + buf->len, buf->capacity - buf->len);
+
+		if (n == 0) {
+			return 0;
+		}
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -errno;
+		}
+		buf->len += (size_t)n;
+		if (buf->len > SMH_DT_MAX_BLOB_BYTES) {
+			buf->too_big = true;
+			buf->len = 0;
+		}
+	}
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s);
+	size_t m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static bool looks_like_source(const char *path, const struct byte_buffer *buf)
+{
+	static const char header[] = "/dts-v1/";
+	static const uint8_t magic[] = {0xd0, 0x0d, 0xfe, 0xed};
+
+	if (buf->len >= sizeof(magic) && memcmp(buf->data, magic, sizeof(magic)) == 0) {
+		return false;
+	}
+	return has_suffix(path, ".dts") || has_suffix(path, ".dtsi") ||
+	       (buf->len >= sizeof(header) - 1u &&
+		memcmp(buf->data, header, sizeof(header) - 1u) == 0);
+}
+
+/* Full path of dtc on PATH in @out, or false. */
+static bool find_dtc(char *out, size_t size)
+{
+	const char *path = getenv("PATH");
+
+	while (path != NULL && *path != '\0') {
+		const char *end = strchr(path, ':');
+		size_t dir_len = end != NULL ? (size_t)(end - path) : strlen(path);
+		int n = snprintf(out, size, "%.*s/dtc", (int)dir_len, dir_len > 0 ? path : ".");
+
+		if (n > 0 && (size_t)n < size && access(out, X_OK) == 0) {
+			return true;
+		}
+		path = end != NULL ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* Runs "dtc -q -I dts -O dtb @path" and collects its output in @buf. */
+static int compile_source(const char *path, struct byte_buffer *buf, struct smh_diag *diag)
+{
+	char dtc[4096];
+	int pipe_fds[2];
+	int status = 0;
+
+	if (!find_dtc(dtc, sizeof(dtc))) {
+		return smh_diag_set(diag, -ENOEXEC,
+				    "%s: dtc not found: install device-tree-compiler or pass a .dtb",
+				    path);
+	}
+	if (pipe(pipe_fds) != 0) {
+		return smh_diag_set(diag, -errno, "%s: cannot run dtc: %s", path, strerror(errno));
+	}
+	pid_t child = fork();
+
+	if (child < 0) {
+		int err = errno;
+
+		close(pipe_fds[0]);
+		close(pipe_fds[1]);
+		return smh_diag_set(diag, -err, "%s: cannot run dtc: %s", path, strerror(err));
+	}
+	if (child == 0) {
+		char *const argv[] = {dtc, "-q", "-I", "dts", "-O", "dtb", (char *)path, NULL};
+
+		dup2(pipe_fds[1], STDOUT_FILENO);
+		close(pipe_fds[0]);
+		close(pipe_fds[1]);
+		execv(dtc, argv);
+		_exit(127);
+	}
+	close(pipe_fds[1]);
+	buf->len = 0;
+	int rc = read_all(pipe_fds[0], buf);
+
+	close(pipe_fds[0]);
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+	}
+	if (rc != 0) {
+		return smh_diag_set(diag, rc, "%s: reading dtc output: %s", path, strerror(-rc));
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		return smh_diag_set(diag, -EINVAL,
+				    "%s: dtc could not compile it (status %d); see dtc's messages "
+				    "above",
+				    path, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	}
+	if (buf->too_big) {
+		return smh_diag_set(diag, -EFBIG, "%s: dtc output exceeds %u bytes", path,
+				    SMH_DT_MAX_BLOB_BYTES);
+	}
+	return 0;
+}
+
+static int read_file(const char *path, struct byte_buffer *buf, struct smh_diag *diag)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL) {
+		return smh_diag_set(diag, -ENOENT, "%s: cannot open: %s; check the board path", path,
+				    strerror(errno));
+	}
+	int rc = read_all(fileno(f), buf);
+
+	fclose(f);
+	if (rc != 0) {
+		return smh_diag_set(diag, rc == -ENOMEM ? -ENOMEM : -ENOENT, "%s: cannot read: %s",
+				    path, strerror(-rc));
+	}
+	if (buf->too_big) {
+		return smh_diag_set(diag, -EFBIG, "%s: larger than %u bytes; not a board blob",
+				    path, SMH_DT_MAX_BLOB_BYTES);
+	}
+	return 0;
+}
+
+int smh_dt_load_file(const char *path, struct smh_dt_board **board, struct smh_diag *diag)
+{
+	struct byte_buffer buf = {0};
+	int rc;
+
+	smh_diag_clear(diag);
+	if (board != NULL) {
+		*board = NULL;
+	}
+	if (path == NULL || board == NULL) {
+		return smh_diag_set(diag, -EINVAL, "smh_dt_load_file: no path or board pointer");
+	}
+	rc = read_file(path, &buf, diag);
+	if (rc == 0 && looks_like_source(path, &buf)) {
+		rc = compile_source(path, &buf, diag);
+	}
+	if (rc == 0) {
+		rc = smh_dt_load_blob(buf.data, buf.len, path, board, diag);
+	}
+	free(buf.data);
+	return rc;
+}
