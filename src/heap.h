@@ -306,6 +306,31 @@ void heap_report_fault(const struct sys_heap *heap, enum sys_heap_fault_reason r
 /* The canary a chunk's trailer must hold (FULL hardening). */
 uint64_t heap_chunk_canary(const struct z_heap *h, chunkid_t c);
 
+/*
+ * The per-format allocator (heap_core.inc, built as heap_big.c and
+ * heap_small.c). heap.c has done the argument checks: the heap is
+ * initialized, @bytes is not 0, @mem is not NULL.
+ */
+enum heap_resize_result {
+	HEAP_RESIZE_DONE,      /* resized in place */
+	HEAP_RESIZE_MUST_MOVE, /* no room in place: the block is untouched */
+	HEAP_RESIZE_REJECTED,  /* the checks refused the block (fault reported) */
+};
+
+#define HEAP_DECLARE_FORMAT(suffix)                                                        \
+	void *heap_alloc_##suffix(struct sys_heap *heap, size_t bytes);                     \
+	void *heap_aligned_alloc_##suffix(struct sys_heap *heap, size_t power, size_t rewind, \
+					  size_t bytes);                                    \
+	void heap_free_##suffix(struct sys_heap *heap, void *mem);                          \
+	size_t heap_usable_size_##suffix(struct sys_heap *heap, void *mem);                 \
+	enum heap_resize_result heap_resize_in_place_##suffix(                              \
+		struct sys_heap *heap, void *ptr, size_t bytes, size_t *old_usable);        \
+	void heap_build_##suffix(struct z_heap *h, chunksz_t chunk0_size, chunkid_t end,    \
+				 size_t buckets)
+
+HEAP_DECLARE_FORMAT(big);
+HEAP_DECLARE_FORMAT(small);
+
 /* Read-only full check, shared by sys_heap_validate and EXTREME hardening.
  * On failure stores the offending chunk and a description. */
 bool heap_full_check(const struct z_heap *h, chunkid_t *bad_chunk, const char **what);
