@@ -1,0 +1,192 @@
+/*
+ * smhsim: the command line of the simulator. This file holds main(), the
+ * subcommand dispatch, the top-level help and what the subcommands share
+ * (board loading, number parsing, usage errors). The subcommands live in
+ * cli_layout.c, cli_run.c and cli_stress.c.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <smhsim/shared_pool.h>
+
+#ifndef SMHSIM_VERSION
+#define SMHSIM_VERSION "unknown"
+#endif
+
+static const char top_usage[] =
+	"usage: smhsim <command> [options] [arguments]\n"
+	"\n"
+	"Simulates Zephyr's shared_multi_heap over the memory regions a devicetree\n"
+	"declares. BOARD is a .dtb, or a .dts compiled with dtc; without it the\n"
+	"built-in example board is used (res0 0x1000 cacheable at 0x42000000, res1\n"
+	"0x2000 non-cacheable at 0x43000000, res2 0x3000 cacheable at 0x44000000).\n"
+	"\n"
+	"commands:\n"
+	"  layout [BOARD]          preview the pool: regions, gaps, heap overhead, usable bytes\n"
+	"  run [BOARD] [TRACE]     replay an allocation trace (the built-in demo without TRACE)\n"
+	"  stress [BOARD]          seeded random workload per attribute\n"
+	"  help [COMMAND]          this text, or the help of COMMAND\n"
+	"\n"
+	"options:\n"
+	"  -h, --help              this text ('smhsim COMMAND --help' for a command)\n"
+	"  -V, --version           print the version\n"
+	"\n"
+	"exit status: 0 ok, 1 a problem was found (failed expectation, failed validate,\n"
+	"overlap, corrupted data), 2 bad usage or bad input.\n";
+
+bool cli_is_board_path(const char *arg)
+{
+	size_t len = strlen(arg);
+
+	return len > 4 && (strcmp(arg + len - 4, ".dtb") == 0 || strcmp(arg + len - 4, ".dts") == 0);
+}
+
+int cli_usage_error(const char *sub, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "smhsim %s: ", sub);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "; see 'smhsim %s --help'\n", sub);
+	return CLI_BAD_INPUT;
+}
+
+bool cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *value)
+{
+	char *end;
+	unsigned long long parsed;
+
+	/* strtoull accepts a sign and leading blanks: a count must be plain digits. */
+	if (text == NULL || text[0] < '0' || text[0] > '9') {
+		return false;
+	}
+	errno = 0;
+	parsed = strtoull(text, &end, 0);
+	if (errno != 0 || *end != '\0' || parsed < min || parsed > max) {
+		return false;
+	}
+	*value = (uint64_t)parsed;
+	return true;
+}
+
+const char *cli_human_size(uint64_t bytes, char *buf, size_t buf_size)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	unsigned int unit = 0;
+	uint64_t whole = bytes;
+	uint64_t rest = 0;
+
+	while (whole >= 1024 && unit + 1 < sizeof(units) / sizeof(units[0])) {
+		rest = whole % 1024;
+		whole /= 1024;
+		unit++;
+	}
+	if (rest == 0) {
+		snprintf(buf, buf_size, "%" PRIu64 " %s", whole, units[unit]);
+	} else {
+		/* One decimal, truncated: a size is never shown larger than it is. */
+		snprintf(buf, buf_size, "%" PRIu64 ".%" PRIu64 " %s", whole, rest * 10 / 1024,
+			 units[unit]);
+	}
+	return buf;
+}
+
+int cli_load_board(const char *path, struct smh_dt_board **board)
+{
+	struct smh_diag diag;
+	int rc;
+
+	smh_diag_clear(&diag);
+	rc = path != NULL ? smh_dt_load_file(path, board, &diag) : smh_dt_load_builtin(board, &diag);
+	if (rc == 0) {
+		return CLI_OK;
+	}
+	/* The loader's line names the file and node; say what to do when it does not. */
+	if (strchr(diag.message, ';') != NULL) {
+		fprintf(stderr, "smhsim: %s\n", diag.message);
+	} else if (rc == -ENOENT) {
+		fprintf(stderr, "smhsim: %s; check the path\n", diag.message);
+	} else if (rc == -ENOMEM) {
+		fprintf(stderr, "smhsim: %s; free some memory\n", diag.message);
+	} else {
+		fprintf(stderr, "smhsim: %s; fix the devicetree\n", diag.message);
+	}
+	return CLI_BAD_INPUT;
+}
+
+const struct smh_sim_region *cli_pool_sim_region(unsigned int index)
+{
+	struct shared_multi_heap_region_info info;
+
+	if (shared_multi_heap_region_info(index, &info) != 0) {
+		return NULL;
+	}
+	return info.user_data;
+}
+
+static int print_help_of(const char *command)
+{
+	char *argv[] = {(char *)command, (char *)"--help", NULL};
+
+	if (strcmp(command, "layout") == 0) {
+		return cli_layout_main(2, argv);
+	}
+	if (strcmp(command, "run") == 0) {
+		return cli_run_main(2, argv);
+	}
+	if (strcmp(command, "stress") == 0) {
+		return cli_stress_main(2, argv);
+	}
+	if (strcmp(command, "help") == 0) {
+		fputs(top_usage, stdout);
+		return CLI_OK;
+	}
+	fprintf(stderr, "smhsim: unknown command '%s'; see 'smhsim --help'\n", command);
+	return CLI_BAD_INPUT;
+}
+
+int main(int argc, char **argv)
+{
+	const char *command;
+
+	if (argc < 2) {
+		fputs(top_usage, stderr);
+		return CLI_BAD_INPUT;
+	}
+	command = argv[1];
+	if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0) {
+		fputs(top_usage, stdout);
+		return CLI_OK;
+	}
+	if (strcmp(command, "-V") == 0 || strcmp(command, "--version") == 0) {
+		printf("smhsim %s\n", SMHSIM_VERSION);
+		return CLI_OK;
+	}
+	if (strcmp(command, "help") == 0) {
+		if (argc > 3) {
+			return cli_usage_error("help", "too many arguments");
+		}
+		return argc == 3 ? print_help_of(argv[2]) : print_help_of("help");
+	}
+	if (strcmp(command, "layout") == 0) {
+		return cli_layout_main(argc - 1, argv + 1);
+	}
+	if (strcmp(command, "run") == 0) {
+		return cli_run_main(argc - 1, argv + 1);
+	}
+	if (strcmp(command, "stress") == 0) {
+		return cli_stress_main(argc - 1, argv + 1);
+	}
+	if (command[0] == '-') {
+		fprintf(stderr, "smhsim: unknown option '%s'; see 'smhsim --help'\n", command);
+	} else {
+		fprintf(stderr, "smhsim: unknown command '%s'; see 'smhsim --help'\n", command);
+	}
+	return CLI_BAD_INPUT;
+}
