@@ -70,7 +70,8 @@ void *sys_heap_alloc(struct sys_heap *heap, size_t bytes);
  * As sys_heap_alloc(), with the block aligned to @align, a power of two.
  * @align may also carry exactly two bits: the lower one is a "rewind" r and
  * the block is placed so that (ptr + r) is aligned to the higher bit.
- * @align of 0 or not above the chunk header size is a plain allocation.
+ * A single-bit @align of 0 or not above the chunk header size is a plain
+ * allocation; a two-bit @align always takes the aligned path.
  * Returns NULL for @bytes 0, an @align with three or more bits set, an
  * alignment larger than the heap, or no room.
  */

@@ -1,0 +1,492 @@
+/*
+ * Hardening levels, one build per level (tests/suites/sys_heap_variants.cmake):
+ * for each kind of damage, exactly which fault the operation reports at this
+ * CONFIG_SYS_HEAP_HARDENING_LEVEL, on which heap and chunk, and that a
+ * reported fault leaves every byte of the heap as it was.
+ *
+ *   level 0 NONE      no check on the fast path (only validate sees damage)
+ *   level 1 BASIC     bad pointer, double free, overflow (right neighbour)
+ *   level 2 MODERATE  + underflow (left neighbour), free-list link sanity
+ *   level 3 FULL      + trailer canary on free / realloc / usable_size
+ *   level 4 EXTREME   + full check before every alloc / free / realloc,
+ *                       which reports any damage as SYS_HEAP_FAULT_VALIDATE
+ *
+ * Nothing here is run at a level where the damage could crash the process
+ * (e.g. a double free at level 0): those cells are marked SKIP.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <smhsim/heap_ext.h>
+#include <zephyr/sys/sys_heap.h>
+
+#include "heap.h"
+#include "test_fault.h"
+
+#define LEVEL CONFIG_SYS_HEAP_HARDENING_LEVEL
+#define NO_FAULT 0
+#define SKIP (-1)
+#define NBLOCKS 10
+#define BLOCK_BYTES 40u
+
+/* The cell of this build's level in a row of expectations for levels 0..4. */
+static int at_level(int l0, int l1, int l2, int l3, int l4)
+{
+	const int row[] = {l0, l1, l2, l3, l4};
+
+	return row[LEVEL];
+}
+
+/*
+ * Blocks U0..U9 of 40 bytes, low to high, filled with 0xff; U1, U3 and U5
+ * freed so one bucket lists three equal chunks, each between used blocks.
+ * U7 and U8 have used neighbours on both sides.
+ */
+struct layout {
+	struct sys_heap heap;
+	struct z_heap *h;
+	uint8_t *blk[NBLOCKS];
+	chunkid_t ch[NBLOCKS];
+	uint8_t before[4096]; /* heap bytes before the operation under test */
+};
+
+static uint64_t arena[4096 / sizeof(uint64_t)];
+static uint64_t foreign[16];
+
+static void build(struct layout *l, enum sys_heap_format format)
+{
+	memset(arena, 0xa5, sizeof(arena));
+	assert_int_equal(sys_heap_init_ex(&l->heap, arena, sizeof(arena), format), 0);
+	l->h = l->heap.heap;
+	for (int i = 0; i < NBLOCKS; i++) {
+		l->blk[i] = sys_heap_alloc(&l->heap, BLOCK_BYTES);
+		assert_non_null(l->blk[i]);
+		memset(l->blk[i], 0xff, sys_heap_usable_size(&l->heap, l->blk[i]));
+		l->ch[i] = mem_to_chunkid(l->h, l->blk[i]);
+		assert_true(i == 0 || l->ch[i] > l->ch[i - 1]);
+	}
+	sys_heap_free(&l->heap, l->blk[1]);
+	sys_heap_free(&l->heap, l->blk[3]);
+	sys_heap_free(&l->heap, l->blk[5]);
+	assert_true(sys_heap_validate(&l->heap));
+	test_fault_capture();
+}
+
+static void snapshot(struct layout *l)
+{
+	memcpy(l->before, arena, sizeof(arena));
+	test_fault_capture();
+}
+
+/*
+ * After an operation that ran at this level: @expected is NO_FAULT, or the
+ * reason the fault hook must have been given exactly once, naming this heap,
+ * @chunk (unless 0 or the report is a full-check one) and @mem (if not
+ * NULL); a fault must have left the heap's bytes untouched.
+ */
+static void expect_outcome(struct layout *l, int expected, chunkid_t chunk, const void *mem)
+{
+	if (expected == NO_FAULT) {
+		assert_int_equal(test_faults.count, 0);
+		return;
+	}
+	assert_int_equal(test_faults.count, 1);
+	assert_int_equal(test_faults.last.reason, expected);
+	assert_ptr_equal(test_faults.last.heap, &l->heap);
+	assert_non_null(test_faults.last.what);
+	if (expected != SYS_HEAP_FAULT_VALIDATE) {
+		if (chunk != 0) {
+			assert_int_equal(test_faults.last.chunk, chunk);
+		}
+		if (mem != NULL) {
+			assert_ptr_equal(test_faults.last.mem, mem);
+		}
+	}
+	assert_memory_equal(arena, l->before, sizeof(arena));
+}
+
+static void finish(void)
+{
+	test_fault_release();
+}
+
+#define FOR_EACH_FORMAT(f)                                                                   \
+	for (enum sys_heap_format f = SYS_HEAP_FORMAT_SMALL; f <= SYS_HEAP_FORMAT_BIG;      \
+	     f = (enum sys_heap_format)(f + 1))
+
+/* ---- scenarios ---- */
+
+static void test_double_free(void **state)
+{
+	int expected = at_level(SKIP, SYS_HEAP_FAULT_DOUBLE_FREE, SYS_HEAP_FAULT_DOUBLE_FREE,
+				SYS_HEAP_FAULT_DOUBLE_FREE, SYS_HEAP_FAULT_DOUBLE_FREE);
+	struct layout l;
+
+	(void)state;
+	if (expected == SKIP) {
+		skip();
+	}
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		snapshot(&l);
+		sys_heap_free(&l.heap, l.blk[3]);
+		expect_outcome(&l, expected, l.ch[3], l.blk[3]);
+
+		snapshot(&l);
+		assert_int_equal(sys_heap_usable_size(&l.heap, l.blk[3]), 0);
+		expect_outcome(&l, expected, l.ch[3], l.blk[3]);
+
+		snapshot(&l);
+		assert_null(sys_heap_realloc(&l.heap, l.blk[3], 8));
+		expect_outcome(&l, expected, l.ch[3], l.blk[3]);
+		assert_true(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
+/* Pointers that no allocation of this heap could have returned. */
+static void test_foreign_pointers(void **state)
+{
+	int expected = at_level(SKIP, SYS_HEAP_FAULT_BAD_POINTER, SYS_HEAP_FAULT_BAD_POINTER,
+				SYS_HEAP_FAULT_BAD_POINTER, SYS_HEAP_FAULT_BAD_POINTER);
+	struct layout l;
+
+	(void)state;
+	if (expected == SKIP) {
+		skip();
+	}
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		void *bad[] = {
+			&foreign[8],                              /* another object */
+			(uint8_t *)arena + sizeof(arena) + 64u,   /* past the heap */
+			chunk_mem(l.h, 0),                        /* chunk 0's metadata */
+			(uint8_t *)chunk_mem(l.h, heap_first_chunk(l.h)) - 4, /* below the first chunk */
+			chunk_addr(l.h, l.h->end_chunk),          /* the end marker */
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snapshot(&l);
+			sys_heap_free(&l.heap, bad[i]);
+			expect_outcome(&l, expected, 0, bad[i]);
+			snapshot(&l);
+			assert_int_equal(sys_heap_usable_size(&l.heap, bad[i]), 0);
+			expect_outcome(&l, expected, 0, bad[i]);
+			snapshot(&l);
+			assert_null(sys_heap_realloc(&l.heap, bad[i], 16));
+			expect_outcome(&l, expected, 0, bad[i]);
+		}
+		assert_true(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
+/*
+ * A pointer into the middle of a live block: the "header" it implies is user
+ * data. All 0xff reads as used with an impossible size; all zero reads as a
+ * free chunk. Either way it must be refused, not followed.
+ */
+static void test_interior_pointer(void **state)
+{
+	struct layout l;
+
+	(void)state;
+	if (LEVEL == 0) {
+		skip();
+	}
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		uint8_t *inside = l.blk[7] + 16;
+
+		snapshot(&l);
+		sys_heap_free(&l.heap, inside);
+		assert_int_equal(test_faults.count, 1);
+		assert_true(test_faults.last.reason == SYS_HEAP_FAULT_OVERFLOW ||
+			    test_faults.last.reason == SYS_HEAP_FAULT_BAD_POINTER);
+		assert_ptr_equal(test_faults.last.mem, inside);
+		assert_memory_equal(arena, l.before, sizeof(arena));
+
+		memset(l.blk[7], 0, sys_heap_usable_size(&l.heap, l.blk[7]));
+		snapshot(&l);
+		sys_heap_free(&l.heap, inside);
+		assert_int_equal(test_faults.count, 1);
+		assert_true(test_faults.last.reason == SYS_HEAP_FAULT_DOUBLE_FREE ||
+			    test_faults.last.reason == SYS_HEAP_FAULT_BAD_POINTER);
+		assert_memory_equal(arena, l.before, sizeof(arena));
+		assert_true(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
+/* Writes just past U7's usable bytes, through its trailer if any, into the
+ * LEFT_SIZE field of U8's header (the first field above the block). */
+static void overrun_u7(struct layout *l)
+{
+	size_t usable = sys_heap_usable_size(&l->heap, l->blk[7]);
+	size_t through = HEAP_TRAILER_BYTES + (big_heap(l->h) ? 4u : 2u);
+
+	assert_ptr_equal(l->blk[7] + usable + HEAP_TRAILER_BYTES, chunk_addr(l->h, l->ch[8]));
+	memset(l->blk[7] + usable, 0x5a, through);
+}
+
+static void test_overflow_into_next_header(void **state)
+{
+	int expected = at_level(NO_FAULT, SYS_HEAP_FAULT_OVERFLOW, SYS_HEAP_FAULT_OVERFLOW,
+				SYS_HEAP_FAULT_CANARY, SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		overrun_u7(&l);
+		if (LEVEL > 0) {
+			snapshot(&l);
+			assert_null(sys_heap_realloc(&l.heap, l.blk[7], 300));
+			expect_outcome(&l, expected, l.ch[7], l.blk[7]);
+		}
+		snapshot(&l);
+		sys_heap_free(&l.heap, l.blk[7]);
+		expect_outcome(&l, expected, l.ch[7], l.blk[7]);
+		/* Refused or not, the damage stays visible to validate. */
+		assert_false(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
+/* One byte written just below U8: the top byte of its own header's
+ * SIZE_AND_USED (little endian), making its size absurd. */
+static void test_underrun_into_own_header(void **state)
+{
+	struct layout l;
+
+	(void)state;
+	if (LEVEL == 0) {
+		skip(); /* the fast path would follow the absurd size */
+	}
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		uint8_t *size_top = chunk_addr(l.h, l.ch[8]) + (big_heap(l.h) ? 7u : 3u);
+
+		assert_true(size_top < l.blk[8]);
+		*size_top ^= 0x40;
+		snapshot(&l);
+		sys_heap_free(&l.heap, l.blk[8]);
+		assert_int_equal(test_faults.count, 1);
+		if (LEVEL == 4) {
+			assert_int_equal(test_faults.last.reason, SYS_HEAP_FAULT_VALIDATE);
+		} else {
+			assert_true(test_faults.last.reason == SYS_HEAP_FAULT_OVERFLOW ||
+				    test_faults.last.reason == SYS_HEAP_FAULT_UNDERFLOW);
+			assert_int_equal(test_faults.last.chunk, l.ch[8]);
+		}
+		assert_memory_equal(arena, l.before, sizeof(arena));
+		assert_false(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
+/*
+ * U8's LEFT_SIZE one unit short: its left neighbour now seems to start one
+ * unit into U7, whose 0xff data reads as a used header. BASIC does not look
+ * left, so the free goes through (and merges nothing); MODERATE refuses.
+ */
+static void test_underflow_left_size(void **state)
+{
+	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_UNDERFLOW,
+				SYS_HEAP_FAULT_UNDERFLOW, SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		set_left_size(l.h, l.ch[8], left_size(l.h, l.ch[8]) - 1u);
+		snapshot(&l);
+		sys_heap_free(&l.heap, l.blk[8]);
+		expect_outcome(&l, expected, l.ch[8], l.blk[8]);
+		assert_false(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
+/* U1's next link skips U3: the list is no longer symmetric. Taking U1 from
+ * its bucket would unlink through the bad link. */
+static void break_u1_next(struct layout *l)
+{
+	assert_int_equal(next_free_chunk(l->h, l->ch[1]), l->ch[3]);
+	set_next_free_chunk(l->h, l->ch[1], l->ch[5]);
+}
+
+static void test_free_list_link_on_alloc(void **state)
+{
+	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
+				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		break_u1_next(&l);
+		snapshot(&l);
+		void *p = sys_heap_alloc(&l.heap, BLOCK_BYTES);
+
+		expect_outcome(&l, expected, l.ch[1], NULL);
+		if (expected == NO_FAULT) {
+			assert_ptr_equal(p, l.blk[1]);
+		} else {
+			assert_null(p);
+		}
+		assert_false(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
+/* Freeing U2 merges it with U1 and U3: U1's broken link is met on the way. */
+static void test_free_list_link_on_merge(void **state)
+{
+	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
+				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		break_u1_next(&l);
+		snapshot(&l);
+		sys_heap_free(&l.heap, l.blk[2]);
+		expect_outcome(&l, expected, l.ch[2], l.blk[2]);
+		/* Unchecked, the two unlinks happen to rewrite the bad link. */
+		if (expected != NO_FAULT) {
+			assert_false(sys_heap_validate(&l.heap));
+		}
+		finish();
+	}
+}
+
+/* FULL and above: a trailer byte changed, the headers intact. */
+static void test_canary(void **state)
+{
+	int expected = at_level(SKIP, SKIP, SKIP, SYS_HEAP_FAULT_CANARY, SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	if (expected == SKIP) {
+		/* Below FULL there is no trailer: usable bytes end at the next header. */
+		build(&l, SYS_HEAP_FORMAT_BIG);
+		assert_ptr_equal(l.blk[7] + sys_heap_usable_size(&l.heap, l.blk[7]),
+				 chunk_addr(l.h, l.ch[8]));
+		finish();
+		return;
+	}
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		uint8_t *trailer = l.blk[7] + sys_heap_usable_size(&l.heap, l.blk[7]);
+
+		trailer[HEAP_TRAILER_BYTES - 1u] ^= 0x01;
+		snapshot(&l);
+		sys_heap_free(&l.heap, l.blk[7]);
+		expect_outcome(&l, expected, l.ch[7], l.blk[7]);
+		snapshot(&l);
+		assert_null(sys_heap_realloc(&l.heap, l.blk[7], 8));
+		expect_outcome(&l, expected, l.ch[7], l.blk[7]);
+		/* usable_size runs the block checks but not the full check. */
+		snapshot(&l);
+		assert_int_equal(sys_heap_usable_size(&l.heap, l.blk[7]), 0);
+		expect_outcome(&l, SYS_HEAP_FAULT_CANARY, l.ch[7], l.blk[7]);
+		assert_false(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
+/* Damage no per-block check looks at (the stats): only EXTREME's full check
+ * before each call sees it, and then refuses every alloc and free. */
+static void test_damage_elsewhere(void **state)
+{
+	int expected = at_level(NO_FAULT, NO_FAULT, NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+#ifndef CONFIG_SYS_HEAP_RUNTIME_STATS
+	skip();
+#else
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		l.h->allocated_bytes += CHUNK_UNIT;
+		assert_false(sys_heap_validate(&l.heap));
+
+		snapshot(&l);
+		void *p = sys_heap_alloc(&l.heap, 16);
+
+		expect_outcome(&l, expected, 0, NULL);
+		assert_true(expected == NO_FAULT ? p != NULL : p == NULL);
+
+		snapshot(&l);
+		sys_heap_free(&l.heap, l.blk[7]);
+		expect_outcome(&l, expected, 0, NULL);
+
+		snapshot(&l);
+		p = sys_heap_aligned_alloc(&l.heap, 64, 16);
+		expect_outcome(&l, expected, 0, NULL);
+		assert_true(expected == NO_FAULT ? p != NULL : p == NULL);
+		finish();
+	}
+#endif
+}
+
+/* Undamaged heaps never fault, at any level. */
+static void test_clean_heap_never_faults(void **state)
+{
+	struct layout l;
+
+	(void)state;
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		void *a = sys_heap_aligned_alloc(&l.heap, 32, 24);
+		void *b = sys_heap_realloc(&l.heap, l.blk[8], 200);
+
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_true(sys_heap_usable_size(&l.heap, a) >= 24u);
+		sys_heap_free(&l.heap, a);
+		sys_heap_free(&l.heap, b);
+		sys_heap_free(&l.heap, NULL);
+		for (int i = 0; i < NBLOCKS; i++) {
+			if (i != 1 && i != 3 && i != 5 && i != 8) {
+				sys_heap_free(&l.heap, l.blk[i]);
+			}
+		}
+		assert_true(sys_heap_validate(&l.heap));
+		assert_int_equal(test_faults.count, 0);
+		finish();
+	}
+}
+
+static int arm_watchdog(void **state)
+{
+	(void)state;
+	alarm(20); /* a check that loops forever kills the suite instead of hanging it */
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean_heap_never_faults),
+		cmocka_unit_test(test_double_free),
+		cmocka_unit_test(test_foreign_pointers),
+		cmocka_unit_test(test_interior_pointer),
+		cmocka_unit_test(test_overflow_into_next_header),
+		cmocka_unit_test(test_underrun_into_own_header),
+		cmocka_unit_test(test_underflow_left_size),
+		cmocka_unit_test(test_free_list_link_on_alloc),
+		cmocka_unit_test(test_free_list_link_on_merge),
+		cmocka_unit_test(test_canary),
+		cmocka_unit_test(test_damage_elsewhere),
+	};
+
+	return cmocka_run_group_tests(tests, arm_watchdog, NULL);
+}
