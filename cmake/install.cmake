@@ -11,9 +11,15 @@ set(SMHSIM_PKGCONFIG_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
 # Public headers (Zephyr API and smhsim extensions) plus the generated
 # configuration, which records the CONFIG_* choices the archive was built with.
+# The simulator's headers stay out: its library is not installed (the smhsim
+# command is).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-        FILES_MATCHING PATTERN "*.h")
+        FILES_MATCHING PATTERN "*.h"
+        PATTERN "devicetree.h" EXCLUDE
+        PATTERN "diag.h" EXCLUDE
+        PATTERN "region.h" EXCLUDE
+        PATTERN "trace.h" EXCLUDE)
 install(FILES ${SMHSIM_GENERATED_INCLUDE}/smhsim/config.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/smhsim)
 

@@ -14,4 +14,6 @@ if(TARGET smhsim)
   endif()
   set_tests_properties(test_cli PROPERTIES LABELS sim
                        ENVIRONMENT "CMOCKA_MESSAGE_OUTPUT=stdout")
+else()
+  set_property(GLOBAL APPEND PROPERTY SMHSIM_SKIPPED_SUITES test_cli)
 endif()
