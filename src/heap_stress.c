@@ -57,8 +57,9 @@ static bool choose_alloc(const struct stress_state *st)
 static size_t random_size(void)
 {
 	uint32_t scale_draw = stress_rand32();
+	/* at most 4 + 32 = 36 bits, so the 64-bit shift is defined */
 	unsigned int scale = 4u + (scale_draw == 0u ? 32u : (unsigned int)__builtin_clz(scale_draw));
-	uint64_t mask = scale >= 64u ? ~0ull : (1ull << scale) - 1u;
+	uint64_t mask = (1ull << scale) - 1u;
 
 	return (size_t)(stress_rand32() & mask);
 }
