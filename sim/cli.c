@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <smhsim/sanitizer.h>
 #include <smhsim/shared_pool.h>
 
 #ifndef SMHSIM_VERSION
@@ -159,6 +160,8 @@ int main(int argc, char **argv)
 		fputs(top_usage, stderr);
 		return CLI_BAD_INPUT;
 	}
+	/* before any heap exists, so the backend sees every region from init */
+	smh_sanitizer_install();
 	command = argv[1];
 	if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0) {
 		fputs(top_usage, stdout);

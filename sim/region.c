@@ -4,6 +4,7 @@
  * board's regions into the shared_multi_heap pool. See <smhsim/region.h>.
  */
 #include <smhsim/region.h>
+#include <smhsim/sanitizer.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -398,6 +399,9 @@ void smh_sim_release(struct smh_sim *sim)
 		return;
 	}
 	for (size_t i = 0; i < sim->count; i++) {
+		/* sanitizer poisoning outlives munmap: lift it so a later
+		 * mapping at the same address starts clean */
+		smh_sanitizer_forget(sim->regions[i].mapping, sim->regions[i].mapping_len);
 		munmap(sim->regions[i].mapping, sim->regions[i].mapping_len);
 		free(sim->regions[i].name);
 		free(sim->regions[i].label);

@@ -11,8 +11,9 @@
 /* Calls the big- or small-format instance of an allocator function. */
 #define BY_FORMAT(h, fn, ...) (big_heap(h) ? fn##_big(__VA_ARGS__) : fn##_small(__VA_ARGS__))
 
-void *sys_heap_alloc(struct sys_heap *heap, size_t bytes)
+HEAP_METADATA_ACCESS void *sys_heap_alloc(struct sys_heap *heap, size_t bytes)
 {
+	HEAP_HOOK_GUARD(heap);
 	struct z_heap *h = heap->heap;
 
 	if (bytes == 0u || h == NULL) {
@@ -46,8 +47,9 @@ static bool decode_align(size_t align, size_t *power, size_t *rewind)
 	return (*power & (*power - 1u)) == 0u;
 }
 
-void *sys_heap_aligned_alloc(struct sys_heap *heap, size_t align, size_t bytes)
+HEAP_METADATA_ACCESS void *sys_heap_aligned_alloc(struct sys_heap *heap, size_t align, size_t bytes)
 {
+	HEAP_HOOK_GUARD(heap);
 	struct z_heap *h = heap->heap;
 	size_t power;
 	size_t rewind;
@@ -64,8 +66,9 @@ void *sys_heap_aligned_alloc(struct sys_heap *heap, size_t align, size_t bytes)
 	return BY_FORMAT(h, heap_aligned_alloc, heap, power, rewind, bytes);
 }
 
-void sys_heap_free(struct sys_heap *heap, void *mem)
+HEAP_METADATA_ACCESS void sys_heap_free(struct sys_heap *heap, void *mem)
 {
+	HEAP_HOOK_GUARD(heap);
 	struct z_heap *h = heap->heap;
 
 	if (mem == NULL) {
@@ -78,8 +81,9 @@ void sys_heap_free(struct sys_heap *heap, void *mem)
 	BY_FORMAT(h, heap_free, heap, mem);
 }
 
-size_t sys_heap_usable_size(struct sys_heap *heap, void *mem)
+HEAP_METADATA_ACCESS size_t sys_heap_usable_size(struct sys_heap *heap, void *mem)
 {
+	HEAP_HOOK_GUARD(heap);
 	struct z_heap *h = heap->heap;
 
 	if (mem == NULL) {
@@ -92,8 +96,9 @@ size_t sys_heap_usable_size(struct sys_heap *heap, void *mem)
 	return BY_FORMAT(h, heap_usable_size, heap, mem);
 }
 
-void *sys_heap_aligned_realloc(struct sys_heap *heap, void *ptr, size_t align, size_t bytes)
+HEAP_METADATA_ACCESS void *sys_heap_aligned_realloc(struct sys_heap *heap, void *ptr, size_t align, size_t bytes)
 {
+	HEAP_HOOK_GUARD(heap);
 	struct z_heap *h = heap->heap;
 
 	if (ptr == NULL) {
@@ -132,7 +137,11 @@ void *sys_heap_aligned_realloc(struct sys_heap *heap, void *ptr, size_t align, s
 				  : sys_heap_aligned_alloc(heap, align, bytes);
 
 	if (fresh != NULL) {
-		memcpy(fresh, ptr, old_usable < bytes ? old_usable : bytes);
+		/* only what user code may read: under a sanitizer the slack past
+		 * the old request is poisoned, and copying it would be reported */
+		size_t readable = heap_hook_accessible(heap, ptr, old_usable);
+
+		memcpy(fresh, ptr, readable < bytes ? readable : bytes);
 		sys_heap_free(heap, ptr);
 	}
 	return fresh;
@@ -145,7 +154,7 @@ void *sys_heap_realloc(struct sys_heap *heap, void *ptr, size_t bytes)
 
 /* ---- init ---- */
 
-static void write_chunk0_header(struct z_heap *h, bool big, chunksz_t chunk0_size)
+HEAP_METADATA_ACCESS static void write_chunk0_header(struct z_heap *h, bool big, chunksz_t chunk0_size)
 {
 	/* chunk 0's header goes first: it is what big_heap() reads */
 	if (big) {
@@ -175,8 +184,9 @@ enum sys_heap_format heap_resolve_format(enum sys_heap_format format)
 	return format == SYS_HEAP_FORMAT_DEFAULT ? build_default_format() : format;
 }
 
-int sys_heap_init_ex(struct sys_heap *heap, void *mem, size_t bytes, enum sys_heap_format format)
+HEAP_METADATA_ACCESS int sys_heap_init_ex(struct sys_heap *heap, void *mem, size_t bytes, enum sys_heap_format format)
 {
+	HEAP_HOOK_GUARD(heap);
 	struct sys_heap_plan plan;
 
 	if (heap == NULL) {
@@ -204,7 +214,7 @@ int sys_heap_init_ex(struct sys_heap *heap, void *mem, size_t bytes, enum sys_he
 	return 0;
 }
 
-void sys_heap_init(struct sys_heap *heap, void *mem, size_t bytes)
+HEAP_METADATA_ACCESS void sys_heap_init(struct sys_heap *heap, void *mem, size_t bytes)
 {
 	if (sys_heap_init_ex(heap, mem, bytes, SYS_HEAP_FORMAT_DEFAULT) != 0) {
 		heap_report_fault(heap, SYS_HEAP_FAULT_INIT_SIZE, mem, 0,
@@ -213,7 +223,9 @@ void sys_heap_init(struct sys_heap *heap, void *mem, size_t bytes)
 	}
 }
 
-bool sys_heap_is_big(const struct sys_heap *heap)
+HEAP_METADATA_ACCESS bool sys_heap_is_big(const struct sys_heap *heap)
 {
+	HEAP_HOOK_GUARD(heap);
+
 	return heap != NULL && heap->heap != NULL && big_heap(heap->heap);
 }

@@ -39,6 +39,24 @@
 #include <smhsim/heap_ext.h>
 #include <zephyr/sys/sys_heap.h>
 
+/*
+ * The core reads and writes its metadata inside the heap's own buffer,
+ * which an ASan backend keeps poisoned (chunk headers, free chunks, chunk
+ * 0): every function that touches heap memory carries this attribute so
+ * ASan leaves its accesses unchecked. (Calls to memcpy/memset are checked
+ * all the same: the core makes none on poisoned bytes.)
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define HEAP_METADATA_ACCESS __attribute__((no_sanitize("address")))
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HEAP_METADATA_ACCESS __attribute__((no_sanitize("address")))
+#endif
+#endif
+#ifndef HEAP_METADATA_ACCESS
+#define HEAP_METADATA_ACCESS
+#endif
+
 #define CHUNK_UNIT 8u
 
 typedef uint32_t chunkid_t;
@@ -91,23 +109,23 @@ enum chunk_fields { LEFT_SIZE, SIZE_AND_USED, FREE_PREV, FREE_NEXT };
 #ifdef HEAP_FORMAT_FIXED_BIG
 #define big_heap(h) ((void)(h), (bool)HEAP_FORMAT_FIXED_BIG)
 #else
-static inline bool big_heap(const struct z_heap *h)
+HEAP_METADATA_ACCESS static inline bool big_heap(const struct z_heap *h)
 {
 	return ((const heap_u32_t *)h)[0] == 0;
 }
 #endif
 
-static inline uint8_t *heap_base(const struct z_heap *h)
+HEAP_METADATA_ACCESS static inline uint8_t *heap_base(const struct z_heap *h)
 {
 	return (uint8_t *)h;
 }
 
-static inline uint8_t *chunk_addr(const struct z_heap *h, chunkid_t c)
+HEAP_METADATA_ACCESS static inline uint8_t *chunk_addr(const struct z_heap *h, chunkid_t c)
 {
 	return heap_base(h) + (size_t)c * CHUNK_UNIT;
 }
 
-static inline chunkid_t chunk_field(const struct z_heap *h, chunkid_t c, enum chunk_fields f)
+HEAP_METADATA_ACCESS static inline chunkid_t chunk_field(const struct z_heap *h, chunkid_t c, enum chunk_fields f)
 {
 	uint8_t *p = chunk_addr(h, c);
 
@@ -117,7 +135,7 @@ static inline chunkid_t chunk_field(const struct z_heap *h, chunkid_t c, enum ch
 	return ((heap_u16_t *)p)[f];
 }
 
-static inline void chunk_set(struct z_heap *h, chunkid_t c, enum chunk_fields f, chunkid_t val)
+HEAP_METADATA_ACCESS static inline void chunk_set(struct z_heap *h, chunkid_t c, enum chunk_fields f, chunkid_t val)
 {
 	uint8_t *p = chunk_addr(h, c);
 
@@ -128,108 +146,108 @@ static inline void chunk_set(struct z_heap *h, chunkid_t c, enum chunk_fields f,
 	}
 }
 
-static inline bool chunk_used(const struct z_heap *h, chunkid_t c)
+HEAP_METADATA_ACCESS static inline bool chunk_used(const struct z_heap *h, chunkid_t c)
 {
 	return (chunk_field(h, c, SIZE_AND_USED) & 1u) != 0;
 }
 
-static inline chunksz_t chunk_size(const struct z_heap *h, chunkid_t c)
+HEAP_METADATA_ACCESS static inline chunksz_t chunk_size(const struct z_heap *h, chunkid_t c)
 {
 	return chunk_field(h, c, SIZE_AND_USED) >> 1;
 }
 
 /* Writes the size and clears the used bit: a resized chunk is free until the
  * caller marks it used again. */
-static inline void set_chunk_size(struct z_heap *h, chunkid_t c, chunksz_t size)
+HEAP_METADATA_ACCESS static inline void set_chunk_size(struct z_heap *h, chunkid_t c, chunksz_t size)
 {
 	chunk_set(h, c, SIZE_AND_USED, size << 1);
 }
 
-static inline void set_chunk_used(struct z_heap *h, chunkid_t c, bool used)
+HEAP_METADATA_ACCESS static inline void set_chunk_used(struct z_heap *h, chunkid_t c, bool used)
 {
 	chunkid_t v = chunk_field(h, c, SIZE_AND_USED);
 
 	chunk_set(h, c, SIZE_AND_USED, used ? (v | 1u) : (v & ~1u));
 }
 
-static inline chunksz_t left_size(const struct z_heap *h, chunkid_t c)
+HEAP_METADATA_ACCESS static inline chunksz_t left_size(const struct z_heap *h, chunkid_t c)
 {
 	return chunk_field(h, c, LEFT_SIZE);
 }
 
-static inline void set_left_size(struct z_heap *h, chunkid_t c, chunksz_t size)
+HEAP_METADATA_ACCESS static inline void set_left_size(struct z_heap *h, chunkid_t c, chunksz_t size)
 {
 	chunk_set(h, c, LEFT_SIZE, size);
 }
 
-static inline chunkid_t prev_free_chunk(const struct z_heap *h, chunkid_t c)
+HEAP_METADATA_ACCESS static inline chunkid_t prev_free_chunk(const struct z_heap *h, chunkid_t c)
 {
 	return chunk_field(h, c, FREE_PREV);
 }
 
-static inline chunkid_t next_free_chunk(const struct z_heap *h, chunkid_t c)
+HEAP_METADATA_ACCESS static inline chunkid_t next_free_chunk(const struct z_heap *h, chunkid_t c)
 {
 	return chunk_field(h, c, FREE_NEXT);
 }
 
-static inline void set_prev_free_chunk(struct z_heap *h, chunkid_t c, chunkid_t prev)
+HEAP_METADATA_ACCESS static inline void set_prev_free_chunk(struct z_heap *h, chunkid_t c, chunkid_t prev)
 {
 	chunk_set(h, c, FREE_PREV, prev);
 }
 
-static inline void set_next_free_chunk(struct z_heap *h, chunkid_t c, chunkid_t next)
+HEAP_METADATA_ACCESS static inline void set_next_free_chunk(struct z_heap *h, chunkid_t c, chunkid_t next)
 {
 	chunk_set(h, c, FREE_NEXT, next);
 }
 
-static inline chunkid_t left_chunk(const struct z_heap *h, chunkid_t c)
+HEAP_METADATA_ACCESS static inline chunkid_t left_chunk(const struct z_heap *h, chunkid_t c)
 {
 	return c - left_size(h, c);
 }
 
-static inline chunkid_t right_chunk(const struct z_heap *h, chunkid_t c)
+HEAP_METADATA_ACCESS static inline chunkid_t right_chunk(const struct z_heap *h, chunkid_t c)
 {
 	return c + chunk_size(h, c);
 }
 
-static inline size_t chunk_header_bytes(const struct z_heap *h)
+HEAP_METADATA_ACCESS static inline size_t chunk_header_bytes(const struct z_heap *h)
 {
 	return big_heap(h) ? 8u : 4u;
 }
 
 /* Units of the smallest chunk that can be allocated: header, 1 byte, trailer. */
-static inline chunksz_t min_chunk_units(bool big)
+HEAP_METADATA_ACCESS static inline chunksz_t min_chunk_units(bool big)
 {
 	return (chunksz_t)(((big ? 8u : 4u) + 1u + HEAP_TRAILER_BYTES + CHUNK_UNIT - 1u) /
 			   CHUNK_UNIT);
 }
 
-static inline chunksz_t min_chunk_size(const struct z_heap *h)
+HEAP_METADATA_ACCESS static inline chunksz_t min_chunk_size(const struct z_heap *h)
 {
 	return min_chunk_units(big_heap(h));
 }
 
 /* A free chunk below the minimum size holds no links and is never listed;
  * it is absorbed when a neighbour is freed. */
-static inline bool undersized_chunk(const struct z_heap *h, chunkid_t c)
+HEAP_METADATA_ACCESS static inline bool undersized_chunk(const struct z_heap *h, chunkid_t c)
 {
 	return chunk_size(h, c) < min_chunk_size(h);
 }
 
 /* Usable bytes of a chunk of @size units: what the stats count. */
-static inline size_t chunksz_to_bytes(const struct z_heap *h, chunksz_t size)
+HEAP_METADATA_ACCESS static inline size_t chunksz_to_bytes(const struct z_heap *h, chunksz_t size)
 {
 	return (size_t)size * CHUNK_UNIT - chunk_header_bytes(h) - HEAP_TRAILER_BYTES;
 }
 
-static inline void *chunk_mem(const struct z_heap *h, chunkid_t c)
+HEAP_METADATA_ACCESS static inline void *chunk_mem(const struct z_heap *h, chunkid_t c)
 {
 	return chunk_addr(h, c) + chunk_header_bytes(h);
 }
 
 /* The chunk whose header precedes @mem; rounds down so that aligned blocks
  * with a 4-byte gap after a small header map to their chunk too. */
-static inline chunkid_t mem_to_chunkid(const struct z_heap *h, const void *mem)
+HEAP_METADATA_ACCESS static inline chunkid_t mem_to_chunkid(const struct z_heap *h, const void *mem)
 {
 	uintptr_t off = (uintptr_t)mem - chunk_header_bytes(h) - (uintptr_t)heap_base(h);
 
@@ -241,14 +259,14 @@ static inline chunkid_t mem_to_chunkid(const struct z_heap *h, const void *mem)
  * holds sizes [2^b + min - 1, 2^(b+1) + min - 2], so every chunk of a bucket
  * above bucket_idx(n) can hold n units. @size must be >= the minimum.
  */
-static inline int bucket_idx_for(bool big, chunksz_t size)
+HEAP_METADATA_ACCESS static inline int bucket_idx_for(bool big, chunksz_t size)
 {
 	unsigned int usable_units = size - min_chunk_units(big) + 1u;
 
 	return 31 - __builtin_clz(usable_units);
 }
 
-static inline int bucket_idx(const struct z_heap *h, chunksz_t size)
+HEAP_METADATA_ACCESS static inline int bucket_idx(const struct z_heap *h, chunksz_t size)
 {
 	return bucket_idx_for(big_heap(h), size);
 }
@@ -260,7 +278,7 @@ static inline int bucket_idx(const struct z_heap *h, chunksz_t size)
  * a request that large can never be met (chunk 0 exists), so it fails in
  * the normal search without indexing past the bucket array.
  */
-static inline chunksz_t bytes_to_chunksz(const struct z_heap *h, size_t bytes, size_t extra)
+HEAP_METADATA_ACCESS static inline chunksz_t bytes_to_chunksz(const struct z_heap *h, size_t bytes, size_t extra)
 {
 	size_t units = bytes / CHUNK_UNIT + extra / CHUNK_UNIT;
 	size_t rest = bytes % CHUNK_UNIT + extra % CHUNK_UNIT + chunk_header_bytes(h) +
@@ -270,26 +288,26 @@ static inline chunksz_t bytes_to_chunksz(const struct z_heap *h, size_t bytes, s
 	return units < h->end_chunk ? (chunksz_t)units : h->end_chunk;
 }
 
-static inline size_t heap_footer_bytes(bool big)
+HEAP_METADATA_ACCESS static inline size_t heap_footer_bytes(bool big)
 {
 	return big ? 8u : 4u;
 }
 
 /* Units taken by chunk 0 for a heap with @nb_buckets buckets. */
-static inline chunksz_t chunk0_units(size_t nb_buckets)
+HEAP_METADATA_ACCESS static inline chunksz_t chunk0_units(size_t nb_buckets)
 {
 	size_t bytes = sizeof(struct z_heap) + nb_buckets * sizeof(struct z_heap_bucket);
 
 	return (chunksz_t)((bytes + CHUNK_UNIT - 1u) / CHUNK_UNIT + HEAP_TRAILER_UNITS);
 }
 
-static inline int heap_nb_buckets(const struct z_heap *h)
+HEAP_METADATA_ACCESS static inline int heap_nb_buckets(const struct z_heap *h)
 {
 	return bucket_idx(h, h->end_chunk) + 1;
 }
 
 /* Chunk 0's size as recorded in its header (the first real chunk's id). */
-static inline chunkid_t heap_first_chunk(const struct z_heap *h)
+HEAP_METADATA_ACCESS static inline chunkid_t heap_first_chunk(const struct z_heap *h)
 {
 	return chunk_size(h, 0);
 }

@@ -20,3 +20,12 @@ const struct sys_heap_hooks *sys_heap_set_hooks(const struct sys_heap_hooks *hoo
 	return NULL;
 }
 #endif
+
+size_t sys_heap_readable_size(struct sys_heap *heap, void *mem)
+{
+	/* the backend's query may look at the block's neighbourhood */
+	HEAP_HOOK_GUARD(heap);
+	size_t usable = sys_heap_usable_size(heap, mem);
+
+	return usable == 0u ? 0u : heap_hook_accessible(heap, mem, usable);
+}

@@ -80,11 +80,50 @@ static inline void heap_hook_resize(const struct sys_heap *heap, void *mem, size
 		heap_hooks->on_resize(heap, mem, old_usable, requested, new_usable);
 	}
 }
+
+/* Bytes of the live block at @mem a copy may read (see accessible_bytes). */
+static inline size_t heap_hook_accessible(const struct sys_heap *heap, const void *mem,
+					  size_t usable)
+{
+	if (heap_hooks != NULL && heap_hooks->accessible_bytes != NULL) {
+		size_t readable = heap_hooks->accessible_bytes(heap, mem, usable);
+
+		return readable < usable ? readable : usable;
+	}
+	return usable;
+}
+
+static inline const struct sys_heap *heap_hook_enter(const struct sys_heap *heap)
+{
+	if (heap_hooks != NULL && heap_hooks->on_enter != NULL) {
+		heap_hooks->on_enter(heap);
+	}
+	return heap;
+}
+
+/* The hooks may change between enter and leave only during set-up, when
+ * no heap call runs, so leave asks the same set that enter asked. */
+static inline void heap_hook_leave(const struct sys_heap *const *guard)
+{
+	if (heap_hooks != NULL && heap_hooks->on_leave != NULL) {
+		heap_hooks->on_leave(*guard);
+	}
+}
+
+/*
+ * First statement of a public entry point that touches heap memory: calls
+ * on_enter now and on_leave on every way out of the enclosing block.
+ */
+#define HEAP_HOOK_GUARD(heap)                                                                  \
+	const struct sys_heap *const heap_hook_guard_                                          \
+		__attribute__((cleanup(heap_hook_leave), unused)) = heap_hook_enter(heap)
 #else
 #define heap_hook_init(heap, mem, bytes) ((void)0)
 #define heap_hook_alloc(heap, mem, requested, usable) ((void)0)
 #define heap_hook_free(heap, mem, usable) ((void)0)
 #define heap_hook_resize(heap, mem, old_usable, requested, new_usable) ((void)0)
+#define heap_hook_accessible(heap, mem, usable) ((void)(heap), (void)(mem), (usable))
+#define HEAP_HOOK_GUARD(heap) ((void)(heap))
 #endif
 
 #endif /* SMHSIM_SRC_HEAP_HOOKS_H_ */

@@ -8,6 +8,7 @@
 #include <smhsim/port.h>
 
 #include "heap.h"
+#include "heap_hooks.h"
 
 static void print_line(const char *fmt, ...)
 {
@@ -23,7 +24,7 @@ struct bucket_summary {
 	chunksz_t largest;
 };
 
-static struct bucket_summary summarize_bucket(const struct z_heap *h, int b)
+HEAP_METADATA_ACCESS static struct bucket_summary summarize_bucket(const struct z_heap *h, int b)
 {
 	struct bucket_summary sum = {0, 0};
 	chunkid_t head = h->buckets[b].next;
@@ -42,7 +43,7 @@ static struct bucket_summary summarize_bucket(const struct z_heap *h, int b)
 	return sum;
 }
 
-static void print_buckets(const struct z_heap *h)
+HEAP_METADATA_ACCESS static void print_buckets(const struct z_heap *h)
 {
 	print_line("  bucket  min units   chunks  largest units  largest bytes\n");
 	for (int b = 0; b < heap_nb_buckets(h); b++) {
@@ -57,7 +58,7 @@ static void print_buckets(const struct z_heap *h)
 	}
 }
 
-static char chunk_marker(const struct z_heap *h, chunkid_t c)
+HEAP_METADATA_ACCESS static char chunk_marker(const struct z_heap *h, chunkid_t c)
 {
 	if (chunk_used(h, c)) {
 		return '*';
@@ -65,7 +66,7 @@ static char chunk_marker(const struct z_heap *h, chunkid_t c)
 	return undersized_chunk(h, c) ? '.' : '-';
 }
 
-static void print_chunks(const struct z_heap *h)
+HEAP_METADATA_ACCESS static void print_chunks(const struct z_heap *h)
 {
 	chunkid_t c = 0;
 
@@ -81,7 +82,7 @@ static void print_chunks(const struct z_heap *h)
 	}
 }
 
-static void print_summary(const struct z_heap *h)
+HEAP_METADATA_ACCESS static void print_summary(const struct z_heap *h)
 {
 	size_t free_bytes = 0;
 	size_t allocated_bytes = 0;
@@ -107,8 +108,10 @@ static void print_summary(const struct z_heap *h)
 		   free_bytes, allocated_bytes, overhead, tenths / 10u, tenths % 10u);
 }
 
-void sys_heap_print_info(struct sys_heap *heap, bool dump_chunks)
+HEAP_METADATA_ACCESS void sys_heap_print_info(struct sys_heap *heap, bool dump_chunks)
 {
+	HEAP_HOOK_GUARD(heap);
+
 	if (heap == NULL || heap->heap == NULL) {
 		print_line("Heap not initialized\n");
 		return;

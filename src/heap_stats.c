@@ -5,10 +5,13 @@
 #include <errno.h>
 
 #include "heap.h"
+#include "heap_hooks.h"
 
 #ifdef CONFIG_SYS_HEAP_RUNTIME_STATS
-int sys_heap_runtime_stats_get(struct sys_heap *heap, struct sys_memory_stats *stats)
+HEAP_METADATA_ACCESS int sys_heap_runtime_stats_get(struct sys_heap *heap, struct sys_memory_stats *stats)
 {
+	HEAP_HOOK_GUARD(heap);
+
 	if (heap == NULL || stats == NULL || heap->heap == NULL) {
 		return -EINVAL;
 	}
@@ -18,8 +21,10 @@ int sys_heap_runtime_stats_get(struct sys_heap *heap, struct sys_memory_stats *s
 	return 0;
 }
 
-int sys_heap_runtime_stats_reset_max(struct sys_heap *heap)
+HEAP_METADATA_ACCESS int sys_heap_runtime_stats_reset_max(struct sys_heap *heap)
 {
+	HEAP_HOOK_GUARD(heap);
+
 	if (heap == NULL || heap->heap == NULL) {
 		return -EINVAL;
 	}
@@ -34,7 +39,7 @@ int sys_heap_runtime_stats_reset_max(struct sys_heap *heap)
  * requests in the top bucket succeed only if one of the first
  * ALLOC_LOOPS entries from its head is large enough.
  */
-static chunksz_t largest_reachable_chunk(const struct z_heap *h)
+HEAP_METADATA_ACCESS static chunksz_t largest_reachable_chunk(const struct z_heap *h)
 {
 	if (h->avail_buckets == 0u) {
 		return 0;
@@ -57,8 +62,10 @@ static chunksz_t largest_reachable_chunk(const struct z_heap *h)
 	return largest;
 }
 
-size_t sys_heap_largest_alloc(struct sys_heap *heap)
+HEAP_METADATA_ACCESS size_t sys_heap_largest_alloc(struct sys_heap *heap)
 {
+	HEAP_HOOK_GUARD(heap);
+
 	if (heap == NULL || heap->heap == NULL) {
 		return 0;
 	}
@@ -85,8 +92,10 @@ static uint64_t isqrt64(uint64_t x)
 	return r;
 }
 
-int sys_heap_ext_stats_get(struct sys_heap *heap, struct sys_heap_ext_stats *stats)
+HEAP_METADATA_ACCESS int sys_heap_ext_stats_get(struct sys_heap *heap, struct sys_heap_ext_stats *stats)
 {
+	HEAP_HOOK_GUARD(heap);
+
 	if (heap == NULL || stats == NULL || heap->heap == NULL) {
 		return -EINVAL;
 	}

@@ -11,6 +11,7 @@
  * that bucket.
  */
 #include "heap.h"
+#include "heap_hooks.h"
 
 #define BUCKET_SLOTS 32
 
@@ -45,12 +46,12 @@ static uint64_t id_mix(chunkid_t c)
 	return x ^ (x >> 31);
 }
 
-static bool in_chunk_range(const struct z_heap *h, chunkid_t c)
+HEAP_METADATA_ACCESS static bool in_chunk_range(const struct z_heap *h, chunkid_t c)
 {
 	return c >= heap_first_chunk(h) && c < h->end_chunk;
 }
 
-static bool check_header(struct check_state *s)
+HEAP_METADATA_ACCESS static bool check_header(struct check_state *s)
 {
 	const struct z_heap *h = s->h;
 	chunkid_t end = h->end_chunk;
@@ -78,7 +79,7 @@ static bool check_header(struct check_state *s)
 	return true;
 }
 
-static bool check_free_chunk(struct check_state *s, chunkid_t c, struct walk_totals *t)
+HEAP_METADATA_ACCESS static bool check_free_chunk(struct check_state *s, chunkid_t c, struct walk_totals *t)
 {
 	const struct z_heap *h = s->h;
 
@@ -101,7 +102,7 @@ static bool check_free_chunk(struct check_state *s, chunkid_t c, struct walk_tot
 	return true;
 }
 
-static bool check_used_chunk(struct check_state *s, chunkid_t c, struct walk_totals *t)
+HEAP_METADATA_ACCESS static bool check_used_chunk(struct check_state *s, chunkid_t c, struct walk_totals *t)
 {
 	const struct z_heap *h = s->h;
 
@@ -117,7 +118,7 @@ static bool check_used_chunk(struct check_state *s, chunkid_t c, struct walk_tot
 }
 
 /* Walks the chunks by address: they must tile the heap exactly. */
-static bool check_chunk_chain(struct check_state *s, struct walk_totals *t)
+HEAP_METADATA_ACCESS static bool check_chunk_chain(struct check_state *s, struct walk_totals *t)
 {
 	const struct z_heap *h = s->h;
 	chunkid_t end = h->end_chunk;
@@ -151,7 +152,7 @@ static bool check_chunk_chain(struct check_state *s, struct walk_totals *t)
 	return true;
 }
 
-static bool check_stats(struct check_state *s, const struct walk_totals *t)
+HEAP_METADATA_ACCESS static bool check_stats(struct check_state *s, const struct walk_totals *t)
 {
 #ifdef CONFIG_SYS_HEAP_RUNTIME_STATS
 	const struct z_heap *h = s->h;
@@ -172,7 +173,7 @@ static bool check_stats(struct check_state *s, const struct walk_totals *t)
 	return true;
 }
 
-static bool check_list_entry(struct check_state *s, chunkid_t e, int b)
+HEAP_METADATA_ACCESS static bool check_list_entry(struct check_state *s, chunkid_t e, int b)
 {
 	const struct z_heap *h = s->h;
 
@@ -196,7 +197,7 @@ static bool check_list_entry(struct check_state *s, chunkid_t e, int b)
 	return true;
 }
 
-static bool check_bucket(struct check_state *s, int b, const struct walk_totals *t)
+HEAP_METADATA_ACCESS static bool check_bucket(struct check_state *s, int b, const struct walk_totals *t)
 {
 	const struct z_heap *h = s->h;
 	chunkid_t head = h->buckets[b].next;
@@ -231,7 +232,7 @@ static bool check_bucket(struct check_state *s, int b, const struct walk_totals 
 	return true;
 }
 
-bool heap_full_check(const struct z_heap *h, chunkid_t *bad_chunk, const char **what)
+HEAP_METADATA_ACCESS bool heap_full_check(const struct z_heap *h, chunkid_t *bad_chunk, const char **what)
 {
 	struct check_state s = {.h = h, .bad_chunk = 0, .what = NULL};
 	struct walk_totals totals = {0};
@@ -248,8 +249,9 @@ bool heap_full_check(const struct z_heap *h, chunkid_t *bad_chunk, const char **
 }
 
 #ifdef CONFIG_SYS_HEAP_VALIDATE
-bool sys_heap_validate(struct sys_heap *heap)
+HEAP_METADATA_ACCESS bool sys_heap_validate(struct sys_heap *heap)
 {
+	HEAP_HOOK_GUARD(heap);
 	chunkid_t bad;
 	const char *what;
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <smhsim/heap_hooks.h>
 #include <zephyr/sys/multi_heap.h>
 
 #include "heap.h"
@@ -177,8 +178,9 @@ void *sys_multi_heap_aligned_realloc(struct sys_multi_heap *mheap, void *cfg, vo
 	}
 
 	/* A block the hardening checks reject has no usable size; leave it be
-	 * (the fault was already reported). */
-	size_t old_bytes = sys_heap_usable_size(rec->heap, ptr);
+	 * (the fault was already reported). Only the bytes a sanitizer backend
+	 * lets the caller read are copied: the rest of the chunk is poisoned. */
+	size_t old_bytes = sys_heap_readable_size(rec->heap, ptr);
 
 	if (old_bytes == 0) {
 		return NULL;
