@@ -195,28 +195,8 @@ static void run_op(struct heap_run *run)
 	}
 }
 
-/*
- * The shadow model re-derives the layout from the heap's resolved format
- * (small or big). Under the 32-bit rule (AUTO32) a buffer of more than
- * 0x7fff units reserves a big end marker even when rounding leaves a small
- * heap (as Zephyr does), so such a heap has one unit less than a small-only
- * heap over the same buffer and the model cannot describe it: only the
- * fresh-heap checks of init_heap() apply to it.
- */
-static bool shadow_can_model(const struct sys_heap_plan *plan, const uint8_t *mem,
-			     const struct fuzz_heap_header *h)
-{
-	struct sys_heap_plan resolved;
-
-	if (sys_heap_plan((uintptr_t)mem, h->heap_bytes,
-			  plan->big ? SYS_HEAP_FORMAT_BIG : SYS_HEAP_FORMAT_SMALL, &resolved) != 0) {
-		return false;
-	}
-	return resolved.units == plan->units;
-}
-
 /* init_ex and plan must agree on which buffers make a heap. Returns whether
- * the heap is ready for the ops (initialized and within the model's reach). */
+ * the heap is ready for the ops. */
 static bool init_heap(struct heap_run *run, const struct fuzz_heap_header *h, uint8_t *mem)
 {
 	struct sys_heap_plan plan;
@@ -242,7 +222,7 @@ static bool init_heap(struct heap_run *run, const struct fuzz_heap_header *h, ui
 			  fuzz_format_name(h->format), h->heap_bytes, h->misalign,
 			  sys_heap_largest_alloc(&run->heap), plan.largest_alloc_bytes);
 	}
-	return shadow_can_model(&plan, mem, h);
+	return true;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -146,6 +146,25 @@ static void test_in_place_resize_reports_resize_only(void **state)
 	sys_heap_free(&heap, p);
 }
 
+/* The chunk keeps its size but the request grows: a backend must learn the
+ * new size, or the bytes between the old and the new request stay poisoned
+ * (found by `smhsim stress` under ASan). */
+static void test_same_chunk_realloc_reports_new_request(void **state)
+{
+	(void)state;
+	void *p = sys_heap_alloc(&heap, 17);
+	size_t usable = sys_heap_usable_size(&heap, p);
+
+	assert_true(usable > 17u);
+	assert_ptr_equal(sys_heap_realloc(&heap, p, usable), p);
+	assert_int_equal(hook_log.resizes, 1);
+	assert_ptr_equal(hook_log.mem, p);
+	assert_int_equal(hook_log.requested, usable);
+	assert_int_equal(hook_log.old_usable, usable);
+	assert_int_equal(hook_log.usable, usable);
+	sys_heap_free(&heap, p);
+}
+
 static void test_moving_realloc_reports_alloc_and_free(void **state)
 {
 	(void)state;
@@ -172,6 +191,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_alloc_reports_nothing, install_hooks,
 						remove_hooks),
 		cmocka_unit_test_setup_teardown(test_in_place_resize_reports_resize_only,
+						install_hooks, remove_hooks),
+		cmocka_unit_test_setup_teardown(test_same_chunk_realloc_reports_new_request,
 						install_hooks, remove_hooks),
 		cmocka_unit_test_setup_teardown(test_moving_realloc_reports_alloc_and_free,
 						install_hooks, remove_hooks),

@@ -417,6 +417,9 @@ static void run_under_valgrind(const char *mode, const char *kind, const char *s
 }
 
 /* The first "at" frame after the first error header. */
+/* Whether the first frame of the invalid write is @where ("file.c:N)").
+ * Memcheck prints the file as the debug info names it: "(file.c:N)" from
+ * gcc, "(tests/file.c:N)" from clang. */
 static bool first_frame_is(const char *report, const char *where)
 {
 	const char *err = strstr(report, "Invalid write of size 1");
@@ -425,10 +428,11 @@ static bool first_frame_is(const char *report, const char *where)
 	if (at == NULL) {
 		return false;
 	}
-	size_t n = strcspn(at, "\n");
+
+	const char *line_end = at + strcspn(at, "\n");
 	const char *found = strstr(at, where);
 
-	return found != NULL && found < at + n;
+	return found != NULL && found < line_end && (found[-1] == '(' || found[-1] == '/');
 }
 
 static const char *const expected_description[] = {
@@ -452,7 +456,7 @@ static void expect_memcheck_report(enum fault_kind kind, enum block_source sourc
 		fail_msg("%s/%s: the child did not reach the fault:\n%s", fault_names[kind],
 			 source_names[source], res.output);
 	}
-	snprintf(where, sizeof(where), "(test_sanitizer_valgrind.c:%d)", line);
+	snprintf(where, sizeof(where), "test_sanitizer_valgrind.c:%d)", line);
 	if (res.status != 9 || !first_frame_is(res.output, where) ||
 	    strstr(res.output, expected_description[kind]) == NULL ||
 	    strstr(res.output, "ERROR SUMMARY: 1 errors from 1 contexts") == NULL) {

@@ -175,7 +175,9 @@ bool shadow_init(struct shadow *s, struct sys_heap *heap, const void *mem, size_
 	if (heap->heap == NULL) {
 		return shadow_fail(s, "heap not initialized");
 	}
-	format = sys_heap_is_big(heap) ? SYS_HEAP_FORMAT_BIG : SYS_HEAP_FORMAT_SMALL;
+	/* re-plan with the policy asked for: under the 32-bit rule the end
+	 * marker's size follows the buffer size, not the format chosen */
+	format = (enum sys_heap_format)heap->smh_policy;
 	if (sys_heap_plan((uintptr_t)mem, bytes, format, &plan) != 0) {
 		return shadow_fail(s, "sys_heap_plan refuses a heap that initialized");
 	}

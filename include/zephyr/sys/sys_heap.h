@@ -36,7 +36,8 @@ struct sys_heap {
 	 * stays byte-for-byte Zephyr's. Read them via <smhsim/heap_ext.h>. */
 	size_t smh_peak_request_bytes;
 	uint32_t smh_failed_allocs;
-	uint8_t smh_format; /* enum sys_heap_format actually in use */
+	uint8_t smh_format; /* enum sys_heap_format actually in use: BIG or SMALL */
+	uint8_t smh_policy; /* enum sys_heap_format asked for at init */
 };
 
 struct z_heap_stress_result {
