@@ -11,7 +11,8 @@
 /* Calls the big- or small-format instance of an allocator function. */
 #define BY_FORMAT(h, fn, ...) (big_heap(h) ? fn##_big(__VA_ARGS__) : fn##_small(__VA_ARGS__))
 
-HEAP_METADATA_ACCESS void *sys_heap_alloc(struct sys_heap *heap, size_t bytes)
+/* sys_heap_alloc with a listener or a sanitizer hook set installed. */
+HEAP_COLD void *alloc_observed(struct sys_heap *heap, size_t bytes)
 {
 	HEAP_HOOK_GUARD(heap);
 	struct z_heap *h = heap->heap;
@@ -19,7 +20,22 @@ HEAP_METADATA_ACCESS void *sys_heap_alloc(struct sys_heap *heap, size_t bytes)
 	if (bytes == 0u || h == NULL) {
 		return NULL;
 	}
-	return BY_FORMAT(h, heap_alloc, heap, bytes);
+	return BY_FORMAT(h, heap_alloc_observed, heap, h, bytes);
+}
+
+/* Hot: one test for observers, the argument checks, then a tail call. */
+HEAP_METADATA_ACCESS void *sys_heap_alloc(struct sys_heap *heap, size_t bytes)
+{
+	if (heap_observed()) {
+		return alloc_observed(heap, bytes);
+	}
+
+	struct z_heap *h = heap->heap;
+
+	if (HEAP_UNLIKELY(bytes == 0u || h == NULL)) {
+		return NULL;
+	}
+	return BY_FORMAT(h, heap_alloc, heap, h, bytes);
 }
 
 void *sys_heap_noalign_alloc(struct sys_heap *heap, size_t align, size_t bytes)
@@ -66,7 +82,13 @@ HEAP_METADATA_ACCESS void *sys_heap_aligned_alloc(struct sys_heap *heap, size_t 
 	return BY_FORMAT(h, heap_aligned_alloc, heap, power, rewind, bytes);
 }
 
-HEAP_METADATA_ACCESS void sys_heap_free(struct sys_heap *heap, void *mem)
+HEAP_COLD void free_uninitialized(struct sys_heap *heap, void *mem)
+{
+	heap_report_fault(heap, SYS_HEAP_FAULT_BAD_POINTER, mem, 0, "heap not initialized");
+}
+
+/* sys_heap_free with a listener or a sanitizer hook set installed. */
+HEAP_COLD void free_observed(struct sys_heap *heap, void *mem)
 {
 	HEAP_HOOK_GUARD(heap);
 	struct z_heap *h = heap->heap;
@@ -75,10 +97,29 @@ HEAP_METADATA_ACCESS void sys_heap_free(struct sys_heap *heap, void *mem)
 		return;
 	}
 	if (h == NULL) {
-		heap_report_fault(heap, SYS_HEAP_FAULT_BAD_POINTER, mem, 0, "heap not initialized");
+		free_uninitialized(heap, mem);
 		return;
 	}
-	BY_FORMAT(h, heap_free, heap, mem);
+	BY_FORMAT(h, heap_free_observed, heap, h, mem);
+}
+
+HEAP_METADATA_ACCESS void sys_heap_free(struct sys_heap *heap, void *mem)
+{
+	if (heap_observed()) {
+		free_observed(heap, mem);
+		return;
+	}
+
+	struct z_heap *h = heap->heap;
+
+	if (HEAP_UNLIKELY(mem == NULL)) {
+		return;
+	}
+	if (HEAP_UNLIKELY(h == NULL)) {
+		free_uninitialized(heap, mem);
+		return;
+	}
+	BY_FORMAT(h, heap_free, heap, h, mem);
 }
 
 HEAP_METADATA_ACCESS size_t sys_heap_usable_size(struct sys_heap *heap, void *mem)

@@ -57,6 +57,17 @@
 #define HEAP_METADATA_ACCESS
 #endif
 
+/*
+ * Hot-path helpers: the allocator's fast paths are written as one function
+ * each, with their tiny helpers forced inline (a call costs more than the
+ * helper) and every fault report moved out of line, so the compiler keeps
+ * the common case straight and its values in registers.
+ */
+#define HEAP_INLINE static inline __attribute__((always_inline)) HEAP_METADATA_ACCESS
+#define HEAP_COLD static __attribute__((noinline, cold)) HEAP_METADATA_ACCESS
+#define HEAP_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HEAP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
 #define CHUNK_UNIT 8u
 
 typedef uint32_t chunkid_t;
@@ -92,6 +103,13 @@ enum chunk_fields { LEFT_SIZE, SIZE_AND_USED, FREE_PREV, FREE_NEXT };
 #define HEAP_TRAILER_BYTES 0u
 #endif
 #define HEAP_TRAILER_UNITS (HEAP_TRAILER_BYTES / CHUNK_UNIT)
+
+/* Entries of the request's own bucket an allocation examines. */
+#if CONFIG_SYS_HEAP_BEST_FIT_BUCKET > 0
+#define HEAP_BUCKET_PROBES CONFIG_SYS_HEAP_BEST_FIT_BUCKET
+#else
+#define HEAP_BUCKET_PROBES CONFIG_SYS_HEAP_ALLOC_LOOPS
+#endif
 
 #define HEAP_HARDENING(level) (CONFIG_SYS_HEAP_HARDENING_LEVEL >= (level))
 #define HEAP_HARDENING_BASIC 1
@@ -335,11 +353,19 @@ enum heap_resize_result {
 	HEAP_RESIZE_REJECTED,  /* the checks refused the block (fault reported) */
 };
 
+/*
+ * heap_alloc / heap_free come in two builds: the plain one, called when no
+ * listener and no sanitizer hook is installed (heap.c tests that once per
+ * call), and the _observed one, which reports every event to both.
+ */
 #define HEAP_DECLARE_FORMAT(suffix)                                                        \
-	void *heap_alloc_##suffix(struct sys_heap *heap, size_t bytes);                     \
+	void *heap_alloc_##suffix(struct sys_heap *heap, struct z_heap *h, size_t bytes);   \
+	void *heap_alloc_observed_##suffix(struct sys_heap *heap, struct z_heap *h,         \
+					   size_t bytes);                                   \
 	void *heap_aligned_alloc_##suffix(struct sys_heap *heap, size_t power, size_t rewind, \
 					  size_t bytes);                                    \
-	void heap_free_##suffix(struct sys_heap *heap, void *mem);                          \
+	void heap_free_##suffix(struct sys_heap *heap, struct z_heap *h, void *mem);        \
+	void heap_free_observed_##suffix(struct sys_heap *heap, struct z_heap *h, void *mem); \
 	size_t heap_usable_size_##suffix(struct sys_heap *heap, void *mem);                 \
 	enum heap_resize_result heap_resize_in_place_##suffix(                              \
 		struct sys_heap *heap, void *ptr, size_t bytes, size_t *old_usable);        \

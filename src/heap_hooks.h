@@ -51,6 +51,37 @@ static inline void heap_notify_free(const struct sys_heap *heap, void *mem, size
 #ifdef CONFIG_SYS_HEAP_SANITIZER_HOOKS
 extern const struct sys_heap_hooks *heap_hooks;
 
+static inline bool heap_hooks_installed(void)
+{
+	return heap_hooks != NULL;
+}
+#else
+static inline bool heap_hooks_installed(void)
+{
+	return false;
+}
+#endif
+
+#ifndef CONFIG_SYS_HEAP_LISTENER
+static inline bool heap_listeners_active(void)
+{
+	return false;
+}
+#endif
+
+/*
+ * True when anyone watches heap events (a listener or a sanitizer hook
+ * set). The hot entry points test this once per call and, when it holds,
+ * take their _observed path, which reports every event exactly as before;
+ * otherwise the allocator runs with no observer test at all.
+ */
+static inline bool heap_observed(void)
+{
+	return __builtin_expect(heap_hooks_installed() || heap_listeners_active(), 0);
+}
+
+#ifdef CONFIG_SYS_HEAP_SANITIZER_HOOKS
+
 static inline void heap_hook_init(const struct sys_heap *heap, void *mem, size_t bytes)
 {
 	if (heap_hooks != NULL && heap_hooks->on_init != NULL) {

@@ -37,7 +37,7 @@ HEAP_METADATA_ACCESS int sys_heap_runtime_stats_reset_max(struct sys_heap *heap)
  * The largest request the next allocation satisfies. Requests below the
  * top non-empty bucket always succeed (that bucket's head fits them);
  * requests in the top bucket succeed only if one of the first
- * ALLOC_LOOPS entries from its head is large enough.
+ * ALLOC_LOOPS (or BEST_FIT_BUCKET) entries from its head is large enough.
  */
 HEAP_METADATA_ACCESS static chunksz_t largest_reachable_chunk(const struct z_heap *h)
 {
@@ -50,7 +50,7 @@ HEAP_METADATA_ACCESS static chunksz_t largest_reachable_chunk(const struct z_hea
 	chunkid_t c = head;
 	chunksz_t largest = 0;
 
-	for (int i = 0; i < CONFIG_SYS_HEAP_ALLOC_LOOPS; i++) {
+	for (int i = 0; i < HEAP_BUCKET_PROBES; i++) {
 		if (chunk_size(h, c) > largest) {
 			largest = chunk_size(h, c);
 		}
