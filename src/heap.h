@@ -63,7 +63,16 @@
  * helper) and every fault report moved out of line, so the compiler keeps
  * the common case straight and its values in registers.
  */
+/*
+ * Hot helpers are forced inline. A coverage build (SMHSIM_COVERAGE_BUILD)
+ * keeps one copy of each instead, so that branch coverage counts each
+ * branch of the source once, not once per inlined copy.
+ */
+#ifdef SMHSIM_COVERAGE_BUILD
+#define HEAP_INLINE static HEAP_METADATA_ACCESS
+#else
 #define HEAP_INLINE static inline __attribute__((always_inline)) HEAP_METADATA_ACCESS
+#endif
 #define HEAP_COLD static __attribute__((noinline, cold)) HEAP_METADATA_ACCESS
 #define HEAP_LIKELY(x) __builtin_expect(!!(x), 1)
 #define HEAP_UNLIKELY(x) __builtin_expect(!!(x), 0)
