@@ -121,6 +121,29 @@ int cli_load_board(const char *path, struct smh_dt_board **board)
 	return CLI_BAD_INPUT;
 }
 
+int cli_load_board_into_pool(const char *path, enum smh_map_mode mode,
+			     struct smh_dt_board **board, struct smh_sim *sim)
+{
+	struct smh_diag diag;
+	int rc = cli_load_board(path, board);
+
+	if (rc != CLI_OK) {
+		return rc;
+	}
+	smh_sim_init(sim);
+	smh_diag_clear(&diag);
+	if (smh_board_load(*board, mode, NULL, sim, &diag) != 0) {
+		fprintf(stderr, "smhsim: %s; try --map offset\n", diag.message);
+		smh_dt_board_free(*board);
+		*board = NULL;
+		return CLI_BAD_INPUT;
+	}
+	for (size_t i = 0; i < sim->warning_count; i++) {
+		fprintf(stderr, "smhsim: warning: %s\n", sim->warnings[i]);
+	}
+	return CLI_OK;
+}
+
 const struct smh_sim_region *cli_pool_sim_region(unsigned int index)
 {
 	struct shared_multi_heap_region_info info;

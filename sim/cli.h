@@ -34,6 +34,16 @@ int cli_stress_main(int argc, char **argv);
  */
 int cli_load_board(const char *path, struct smh_dt_board **board);
 
+/*
+ * cli_load_board(), then maps every pool region (@mode) and adds it to the
+ * shared pool, printing the mapper's warnings on stderr. On failure prints
+ * one line, releases everything and returns CLI_BAD_INPUT; else CLI_OK with
+ * *@board and *@sim to be released with smh_board_unload() and
+ * smh_dt_board_free().
+ */
+int cli_load_board_into_pool(const char *path, enum smh_map_mode mode,
+			     struct smh_dt_board **board, struct smh_sim *sim);
+
 /* True when @arg names a board by its extension (.dtb or .dts). */
 bool cli_is_board_path(const char *arg);
 

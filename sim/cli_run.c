@@ -213,25 +213,14 @@ int cli_run_main(int argc, char **argv)
 	struct run_options opt;
 	struct smh_dt_board *board = NULL;
 	struct smh_sim sim;
-	struct smh_diag diag;
 	int rc = parse_run_options(argc, argv, &opt);
 
 	if (rc != 0) {
 		return rc < 0 ? CLI_OK : rc;
 	}
-	rc = cli_load_board(opt.board, &board);
+	rc = cli_load_board_into_pool(opt.board, opt.mode, &board, &sim);
 	if (rc != CLI_OK) {
 		return rc;
-	}
-	smh_sim_init(&sim);
-	smh_diag_clear(&diag);
-	if (smh_board_load(board, opt.mode, NULL, &sim, &diag) != 0) {
-		fprintf(stderr, "smhsim: %s; try --map offset\n", diag.message);
-		smh_dt_board_free(board);
-		return CLI_BAD_INPUT;
-	}
-	for (size_t i = 0; i < sim.warning_count; i++) {
-		fprintf(stderr, "smhsim: warning: %s\n", sim.warnings[i]);
 	}
 	fflush(stdout);
 	rc = run_trace(&opt, &sim);

@@ -471,7 +471,6 @@ int cli_stress_main(int argc, char **argv)
 	struct stress_options opt;
 	struct smh_dt_board *board = NULL;
 	struct smh_sim sim;
-	struct smh_diag diag;
 	struct stress_run *run;
 	uint64_t corrupt = 0;
 	uint64_t invalid = 0;
@@ -480,19 +479,15 @@ int cli_stress_main(int argc, char **argv)
 	if (rc != 0) {
 		return rc < 0 ? CLI_OK : rc;
 	}
-	rc = cli_load_board(opt.board, &board);
-	if (rc != CLI_OK) {
-		return rc;
-	}
-	smh_sim_init(&sim);
-	smh_diag_clear(&diag);
 	run = calloc(1, sizeof(*run));
-	if (run == NULL || smh_board_load(board, opt.mode, NULL, &sim, &diag) != 0) {
-		fprintf(stderr, "smhsim: %s; try --map offset\n",
-			run == NULL ? "out of memory" : diag.message);
-		free(run);
-		smh_dt_board_free(board);
+	if (run == NULL) {
+		fputs("smhsim: out of memory\n", stderr);
 		return CLI_BAD_INPUT;
+	}
+	rc = cli_load_board_into_pool(opt.board, opt.mode, &board, &sim);
+	if (rc != CLI_OK) {
+		free(run);
+		return rc;
 	}
 	printf("stress: %s, seed %" PRIu64 ", %" PRIu64 " operations per attribute, target %" PRIu64
 	       "%% of each attribute's bytes\n",
