@@ -933,8 +933,8 @@ static void svg_legend(FILE *out, int y)
 static int write_svg(const struct layout *lay, const char *path)
 {
 	FILE *out = fopen(path, "w");
-	int height = 70;
-	int y = 50;
+	int height = 88;
+	int y = 68;
 	size_t gap = 0;
 	size_t overlap = 0;
 
@@ -958,8 +958,11 @@ static int write_svg(const struct layout *lay, const char *path)
 		"  <rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>\n"
 		"  <text x=\"20\" y=\"26\" class=\"name\">",
 		SVG_WIDTH, height, SVG_WIDTH, height, SVG_WIDTH, height);
+	/* the board name (often a long path) gets a line of its own */
 	svg_text(out, lay->board->name);
-	fprintf(out, ": %zu pool regions, %u-bit target (bar height ~ log2 of size)</text>\n",
+	fprintf(out,
+		"</text>\n  <text x=\"20\" y=\"44\" class=\"detail\">%zu pool regions, %u-bit "
+		"target (bar height ~ log2 of size)</text>\n",
 		lay->count, lay->target_bits);
 	for (size_t i = 0; i < lay->count; i++) {
 		int h = svg_region_height(lay->rows[i].reg->size);
