@@ -12,6 +12,10 @@
 #include <smhsim/heap_ext.h>
 #include <zephyr/sys/sys_heap.h>
 
+#ifdef SMHSIM_FUZZ_SANITIZER_BACKEND
+#include <smhsim/sanitizer.h>
+#endif
+
 #include "op_decoder.h"
 #include "shadow.h"
 
@@ -237,6 +241,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_reader_init(&r, data, size);
 	fuzz_read_heap_header(&r, &h);
 	mem = heap_buffer + h.misalign;
+#ifdef SMHSIM_FUZZ_SANITIZER_BACKEND
+	static bool backend_installed;
+
+	if (!backend_installed) {
+		(void)smh_sanitizer_install();
+		backend_installed = true;
+	}
+	/* the previous input's heap left its poisoning behind */
+	smh_sanitizer_forget(heap_buffer, sizeof(heap_buffer));
+#endif
 	/* Nothing of the previous input may leak into this one. */
 	memset(heap_buffer, 0, h.heap_bytes + 8u);
 	memset(&run, 0, sizeof(run));
@@ -248,6 +262,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_fail("fresh %s heap of %zu bytes: %s", fuzz_format_name(h.format),
 			  h.heap_bytes, shadow_error(&run.shadow));
 	}
+#ifdef SMHSIM_FUZZ_SANITIZER_BACKEND
+	/* the backend poisons each block's slack: patterns cover requests only */
+	run.shadow.pattern_requested_only = smh_sanitizer_installed() != SMH_SANITIZER_NONE;
+#endif
 	for (run.op_index = 0; run.op_index < FUZZ_MAX_OPS && !fuzz_reader_done(&r);
 	     run.op_index++) {
 		fuzz_read_op(&r, h.heap_bytes, &run.op);

@@ -79,6 +79,12 @@ def heap_seeds():
     seeds["realloc-chain"] = heap_header(BIG, 4096) + op(ALLOC) + size(16) + b"".join(
         op(REALLOC) + b"\x00" + size(s) for s in (32, 8, 200, 1000, 3, 0)) + \
         op(REALLOC) + b"\xff" + size(64)
+    # regression: a realloc that keeps its chunk but grows the request must
+    # tell the sanitizer backend (17 -> 24 bytes stays in one 4-unit big
+    # chunk; the pattern written over the new bytes tripped ASan)
+    seeds["regress-realloc-same-chunk"] = heap_header(BIG, 4096) + op(ALLOC) + size(17) + \
+        op(ALLOC) + size(8) + op(REALLOC) + b"\x00" + size(24) + op(REALLOC) + b"\x00" + size(20) + \
+        op(VALIDATE)
     seeds["aligned-realloc"] = heap_header(SMALL, 8192) + op(ALLOC) + size(50) + op(ALLOC) + size(50) + \
         op(AREALLOC) + b"\x00" + align(7) + size(300) + op(AREALLOC) + b"\x01" + align(2) + size(10)
     seeds["near-full"] = heap_header(SMALL, 2048) + op(ALLOC) + fraction(63, 32) + op(ALLOC) + \

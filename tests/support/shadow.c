@@ -80,6 +80,12 @@ static void fill_pattern(uint8_t *p, size_t len, uint32_t seed)
 	memcpy(p + i, &w, len - i);
 }
 
+/* Bytes of a block that carry its pattern. */
+static size_t pattern_len(const struct shadow *s, const struct shadow_block *b)
+{
+	return s->pattern_requested_only ? b->bytes : b->usable;
+}
+
 /* Index of the first byte in [from, to) that differs from the pattern, or
  * @to; @from is a multiple of 8. */
 static size_t pattern_mismatch_in(const uint8_t *p, size_t from, size_t to, uint32_t seed)
@@ -299,7 +305,7 @@ static bool insert_block(struct shadow *s, struct shadow_block *b)
 	b->seed = next_seed(s);
 	s->blocks[pos] = *b;
 	s->count++;
-	fill_pattern(b->ptr, b->usable, b->seed);
+	fill_pattern(b->ptr, pattern_len(s, b), b->seed);
 	return true;
 }
 
@@ -321,9 +327,10 @@ bool shadow_add(struct shadow *s, void *ptr, size_t bytes, size_t align, size_t 
 
 static bool verify_pattern(struct shadow *s, const struct shadow_block *b)
 {
-	size_t bad = first_pattern_mismatch(b->ptr, b->usable, b->seed);
+	size_t len = pattern_len(s, b);
+	size_t bad = first_pattern_mismatch(b->ptr, len, b->seed);
 
-	if (bad != b->usable) {
+	if (bad != len) {
 		return shadow_fail(s, "block %p (req %zu, usable %zu): byte %zu is %#x, expected %#x",
 				   (void *)b->ptr, b->bytes, b->usable, bad, b->ptr[bad],
 				   pattern_byte(b->seed, bad));
@@ -373,7 +380,7 @@ bool shadow_resized(struct shadow *s, const void *old_ptr, void *new_ptr, size_t
 		return shadow_fail(s, "resized: %p -> %p is not a live block's resize", old_ptr,
 				   (void *)new_ptr);
 	}
-	kept = old->usable < bytes ? old->usable : bytes;
+	kept = pattern_len(s, old) < bytes ? pattern_len(s, old) : bytes;
 	bad = first_pattern_mismatch(new_ptr, kept, old->seed);
 	if (bad != kept) {
 		return shadow_fail(s, "resize %p (usable %zu) -> %p (%zu bytes) lost byte %zu",
@@ -404,8 +411,9 @@ static bool verify_live_block(struct shadow *s, const struct shadow_block *b)
 static bool verify_edges(struct shadow *s, const struct shadow_block *b)
 {
 	size_t usable = sys_heap_usable_size(s->heap, b->ptr);
-	size_t head = b->usable < SHADOW_EDGE_BYTES ? b->usable : SHADOW_EDGE_BYTES;
-	size_t tail = b->usable > SHADOW_EDGE_BYTES ? (b->usable - SHADOW_EDGE_BYTES) & ~(size_t)7 : 0;
+	size_t len = pattern_len(s, b);
+	size_t head = len < SHADOW_EDGE_BYTES ? len : SHADOW_EDGE_BYTES;
+	size_t tail = len > SHADOW_EDGE_BYTES ? (len - SHADOW_EDGE_BYTES) & ~(size_t)7 : 0;
 	size_t bad;
 
 	if (usable != b->usable) {
@@ -414,8 +422,8 @@ static bool verify_edges(struct shadow *s, const struct shadow_block *b)
 	}
 	bad = pattern_mismatch_in(b->ptr, 0, head, b->seed);
 	if (bad == head && tail > head) {
-		bad = pattern_mismatch_in(b->ptr, tail, b->usable, b->seed);
-		if (bad == b->usable) {
+		bad = pattern_mismatch_in(b->ptr, tail, len, b->seed);
+		if (bad == len) {
 			return true;
 		}
 	} else if (bad == head) {

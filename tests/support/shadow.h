@@ -53,6 +53,10 @@ struct shadow {
 	size_t count;
 	size_t capacity;
 
+	/* Fill and check only the requested bytes, not the whole usable size:
+	 * set while a sanitizer backend poisons each block's slack. */
+	bool pattern_requested_only;
+
 	unsigned int full_check_period; /* 1: check every block on every call */
 	unsigned int calls;
 	uint32_t seed_state;
