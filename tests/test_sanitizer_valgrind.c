@@ -7,7 +7,9 @@
  * workload that makes no mistake gets no report at all.
  *
  * Outside Valgrind, each case runs this program under valgrind as
- * "--fault KIND SOURCE" (or "--clean") and reads memcheck's report. Already
+ * "--fault KIND SOURCE" (the child side, sanitizer/sanitizer_child.c, is
+ * shared with test_sanitizer_asan) or "--clean" and reads memcheck's report,
+ * whose first frame must be the line the child announced. Already
  * under Valgrind (the valgrind preset), nesting is impossible: the clean
  * workload runs in-process with the backend installed, and the preset's
  * --error-exitcode=1 turns any false report into a failure.
@@ -25,7 +27,6 @@
 #include <cmocka.h>
 #include <valgrind/valgrind.h>
 
-#include <smhsim/devicetree.h>
 #include <smhsim/heap_ext.h>
 #include <smhsim/heap_hooks.h>
 #include <smhsim/region.h>
@@ -34,185 +35,7 @@
 #include <zephyr/sys/multi_heap.h>
 #include <zephyr/sys/sys_heap.h>
 
-#define BLOCK_BYTES 21u /* ends mid-granule: the partial-granule case */
-
-/* ---- where blocks come from ---- */
-
-enum block_source { SRC_SYS_HEAP, SRC_SYS_HEAP_SMALL, SRC_MULTI_HEAP, SRC_SHARED_POOL };
-static const char *const source_names[] = {"sys_heap", "sys_heap_small", "multi_heap",
-					   "shared_pool"};
-
-struct test_block {
-	uint8_t *mem;             /* BLOCK_BYTES requested */
-	uint8_t *never_allocated; /* pool memory no block ever used */
-	enum block_source source;
-};
-
-static _Alignas(8) uint8_t heap_mem[4096];
-static struct sys_heap heap;
-static _Alignas(8) uint8_t multi_mem[2][2048];
-static struct sys_heap multi_heaps[2];
-static struct sys_multi_heap multi;
-static struct smh_sim sim;
-static struct smh_dt_board *board;
-
-/* cfg is the index of the heap to use */
-static void *choose_heap(struct sys_multi_heap *mheap, void *cfg, size_t align, size_t bytes)
-{
-	(void)mheap;
-	return sys_heap_aligned_alloc(&multi_heaps[(uintptr_t)cfg], align, bytes);
-}
-
-static void load_board(void)
-{
-	struct smh_diag diag;
-
-	assert_int_equal(smh_dt_load_builtin(&board, &diag), 0);
-	smh_sim_init(&sim);
-	assert_int_equal(smh_board_load(board, SMH_MAP_OFFSET, NULL, &sim, &diag), 0);
-}
-
-static void unload_board(void)
-{
-	smh_sanitizer_forget_sim(&sim);
-	smh_board_unload(&sim);
-	smh_dt_board_free(board);
-	board = NULL;
-}
-
-static struct test_block get_block(enum block_source source)
-{
-	struct test_block b = {.source = source};
-
-	switch (source) {
-	case SRC_SYS_HEAP:
-	case SRC_SYS_HEAP_SMALL:
-		assert_int_equal(sys_heap_init_ex(&heap, heap_mem, sizeof(heap_mem),
-						  source == SRC_SYS_HEAP ? SYS_HEAP_FORMAT_BIG
-									 : SYS_HEAP_FORMAT_SMALL),
-				 0);
-		b.mem = sys_heap_alloc(&heap, BLOCK_BYTES);
-		b.never_allocated = heap_mem + sizeof(heap_mem) - 64;
-		break;
-	case SRC_MULTI_HEAP:
-		sys_multi_heap_init(&multi, choose_heap);
-		for (size_t i = 0; i < 2; i++) {
-			assert_int_equal(sys_heap_init_ex(&multi_heaps[i], multi_mem[i],
-							  sizeof(multi_mem[i]), SYS_HEAP_FORMAT_BIG),
-					 0);
-			assert_int_equal(sys_multi_heap_add_heap(&multi, &multi_heaps[i], NULL), 0);
-		}
-		b.mem = sys_multi_heap_alloc(&multi, (void *)(uintptr_t)1, BLOCK_BYTES);
-		b.never_allocated = multi_mem[1] + sizeof(multi_mem[1]) - 64;
-		break;
-	case SRC_SHARED_POOL: {
-		load_board();
-		b.mem = shared_multi_heap_alloc(SMH_REG_ATTR_CACHEABLE, BLOCK_BYTES);
-		assert_non_null(b.mem);
-		int r = smh_sim_region_of_virt(&sim, b.mem);
-
-		assert_true(r >= 0);
-		b.never_allocated = sim.regions[r].virt + sim.regions[r].size - 64;
-		break;
-	}
-	}
-	assert_non_null(b.mem);
-	return b;
-}
-
-static void free_block(struct test_block *b)
-{
-	switch (b->source) {
-	case SRC_SYS_HEAP:
-	case SRC_SYS_HEAP_SMALL:
-		sys_heap_free(&heap, b->mem);
-		break;
-	case SRC_MULTI_HEAP:
-		sys_multi_heap_free(&multi, b->mem);
-		break;
-	case SRC_SHARED_POOL:
-		shared_multi_heap_free(b->mem);
-		break;
-	}
-}
-
-/* ---- the child: one fault in user code ---- */
-
-enum fault_kind { FAULT_OVERFLOW, FAULT_UNDERFLOW, FAULT_USE_AFTER_FREE, FAULT_WILD_WRITE };
-static const char *const fault_names[] = {"overflow", "underflow", "use_after_free",
-					  "wild_write"};
-
-/* Tells the parent which line is about to fault. */
-static void announce_fault(int line)
-{
-	fprintf(stderr, "fault expected at %s:%d\n", __FILE__, line);
-	fflush(stderr);
-}
-
-static __attribute__((noinline)) void overflow_by_one(volatile uint8_t *mem, size_t bytes)
-{
-	announce_fault(__LINE__ + 1);
-	mem[bytes] = 0x5a;
-}
-
-static __attribute__((noinline)) void underflow_into_header(volatile uint8_t *mem)
-{
-	announce_fault(__LINE__ + 1);
-	mem[-1] = 0x5a;
-}
-
-static __attribute__((noinline)) void write_after_free(volatile uint8_t *mem)
-{
-	announce_fault(__LINE__ + 1);
-	mem[0] = 0x5a;
-}
-
-static __attribute__((noinline)) void write_never_allocated(volatile uint8_t *mem)
-{
-	announce_fault(__LINE__ + 1);
-	mem[0] = 0x5a;
-}
-
-static int lookup(const char *name, const char *const *names, size_t count)
-{
-	for (size_t i = 0; i < count; i++) {
-		if (strcmp(name, names[i]) == 0) {
-			return (int)i;
-		}
-	}
-	return -1;
-}
-
-static int run_fault(const char *kind_name, const char *source_name)
-{
-	int kind = lookup(kind_name, fault_names, 4);
-	int source = lookup(source_name, source_names, 4);
-
-	if (kind < 0 || source < 0 || smh_sanitizer_install() != SMH_SANITIZER_VALGRIND) {
-		fprintf(stderr, "child: bad arguments or no Valgrind backend\n");
-		return 2;
-	}
-
-	struct test_block b = get_block((enum block_source)source);
-
-	switch ((enum fault_kind)kind) {
-	case FAULT_OVERFLOW:
-		overflow_by_one(b.mem, BLOCK_BYTES);
-		break;
-	case FAULT_UNDERFLOW:
-		underflow_into_header(b.mem);
-		break;
-	case FAULT_USE_AFTER_FREE:
-		free_block(&b);
-		write_after_free(b.mem);
-		break;
-	case FAULT_WILD_WRITE:
-		write_never_allocated(b.never_allocated);
-		break;
-	}
-	/* memcheck reports and goes on: leave normally, its exit code tells */
-	return 0;
-}
+#include "sanitizer_child.h"
 
 /* ---- a workload without mistakes ---- */
 
@@ -456,7 +279,7 @@ static void expect_memcheck_report(enum fault_kind kind, enum block_source sourc
 		fail_msg("%s/%s: the child did not reach the fault:\n%s", fault_names[kind],
 			 source_names[source], res.output);
 	}
-	snprintf(where, sizeof(where), "test_sanitizer_valgrind.c:%d)", line);
+	snprintf(where, sizeof(where), SANITIZER_CHILD_FILE ":%d)", line);
 	if (res.status != 9 || !first_frame_is(res.output, where) ||
 	    strstr(res.output, expected_description[kind]) == NULL ||
 	    strstr(res.output, "ERROR SUMMARY: 1 errors from 1 contexts") == NULL) {
@@ -600,7 +423,8 @@ static void test_pool_faults_name_region_and_phys(void **state)
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--fault") == 0) {
-		return run_fault(argv[2], argv[3]);
+		return sanitizer_child_run_fault(argv[2], argv[3], SMH_SANITIZER_VALGRIND,
+						 AFTER_FAULT_CONTINUE);
 	}
 	if (argc >= 2 && strcmp(argv[1], "--clean") == 0) {
 		if (smh_sanitizer_install() != SMH_SANITIZER_VALGRIND) {
