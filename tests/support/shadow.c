@@ -158,6 +158,7 @@ void *shadow_block_ptr(const struct shadow *s, size_t i)
 	return i < s->count ? s->blocks[i].ptr : NULL;
 }
 
+#ifdef CONFIG_SYS_HEAP_RUNTIME_STATS
 /* Bytes between the chunk's payload start and @ptr. */
 static size_t align_gap(const struct shadow *s, const void *ptr)
 {
@@ -165,6 +166,7 @@ static size_t align_gap(const struct shadow *s, const void *ptr)
 
 	return (size_t)(off % SHADOW_UNIT);
 }
+#endif
 
 bool shadow_init(struct shadow *s, struct sys_heap *heap, const void *mem, size_t bytes,
 		 unsigned int full_check_period)
@@ -467,6 +469,7 @@ bool shadow_check_all(struct shadow *s)
 	return true;
 }
 
+#ifdef CONFIG_SYS_HEAP_RUNTIME_STATS
 static size_t model_allocated_bytes(const struct shadow *s)
 {
 	size_t sum = 0;
@@ -481,6 +484,7 @@ static size_t min_chunk_units(const struct shadow *s)
 {
 	return (s->header_bytes + 1u + s->trailer_bytes + SHADOW_UNIT - 1u) / SHADOW_UNIT;
 }
+#endif
 
 static bool check_ext_stats(struct shadow *s, struct sys_heap_ext_stats *ext)
 {

@@ -16,6 +16,7 @@
 #ifndef ZEPHYR_INCLUDE_SYS_SYS_HEAP_H_
 #define ZEPHYR_INCLUDE_SYS_SYS_HEAP_H_
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -156,6 +157,21 @@ int sys_heap_runtime_stats_get(struct sys_heap *heap, struct sys_memory_stats *s
 
 /* Sets max_allocated_bytes to allocated_bytes. -EINVAL as above, else 0. */
 int sys_heap_runtime_stats_reset_max(struct sys_heap *heap);
+#else
+/* smhsim: without the counters both calls exist and return -ENOTSUP, so
+ * tools built for any configuration can ask. */
+static inline int sys_heap_runtime_stats_get(struct sys_heap *heap, struct sys_memory_stats *stats)
+{
+	(void)heap;
+	(void)stats;
+	return -ENOTSUP;
+}
+
+static inline int sys_heap_runtime_stats_reset_max(struct sys_heap *heap)
+{
+	(void)heap;
+	return -ENOTSUP;
+}
 #endif
 
 #if CONFIG_SYS_HEAP_ARRAY_SIZE > 0
