@@ -43,7 +43,8 @@ bool cli_is_board_path(const char *arg)
 {
 	size_t len = strlen(arg);
 
-	return len > 4 && (strcmp(arg + len - 4, ".dtb") == 0 || strcmp(arg + len - 4, ".dts") == 0);
+	return len > 4 &&
+	       (strcmp(arg + len - 4, ".dtb") == 0 || strcmp(arg + len - 4, ".dts") == 0);
 }
 
 int cli_usage_error(const char *sub, const char *fmt, ...)
@@ -104,7 +105,8 @@ int cli_load_board(const char *path, struct smh_dt_board **board)
 	int rc;
 
 	smh_diag_clear(&diag);
-	rc = path != NULL ? smh_dt_load_file(path, board, &diag) : smh_dt_load_builtin(board, &diag);
+	rc = path != NULL ? smh_dt_load_file(path, board, &diag)
+			  : smh_dt_load_builtin(board, &diag);
 	if (rc == 0) {
 		return CLI_OK;
 	}
@@ -121,8 +123,8 @@ int cli_load_board(const char *path, struct smh_dt_board **board)
 	return CLI_BAD_INPUT;
 }
 
-int cli_load_board_into_pool(const char *path, enum smh_map_mode mode,
-			     struct smh_dt_board **board, struct smh_sim *sim)
+int cli_load_board_into_pool(const char *path, enum smh_map_mode mode, struct smh_dt_board **board,
+			     struct smh_sim *sim)
 {
 	struct smh_diag diag;
 	int rc = cli_load_board(path, board);

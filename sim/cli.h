@@ -41,8 +41,8 @@ int cli_load_board(const char *path, struct smh_dt_board **board);
  * *@board and *@sim to be released with smh_board_unload() and
  * smh_dt_board_free().
  */
-int cli_load_board_into_pool(const char *path, enum smh_map_mode mode,
-			     struct smh_dt_board **board, struct smh_sim *sim);
+int cli_load_board_into_pool(const char *path, enum smh_map_mode mode, struct smh_dt_board **board,
+			     struct smh_sim *sim);
 
 /* True when @arg names a board by its extension (.dtb or .dts). */
 bool cli_is_board_path(const char *arg);

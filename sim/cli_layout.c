@@ -29,7 +29,8 @@ static const char layout_usage[] =
 	"  --json                 print the report as JSON (addresses as numbers and hex strings)\n"
 	"  --svg FILE             also write an SVG address map to FILE\n"
 	"  --target 32|64         heap header-format rule of a 32-bit target (small headers when\n"
-	"                         the heap fits) or of a 64-bit one (always big); default: 32 when\n"
+	"                         the heap fits) or of a 64-bit one (always big); default: 32 "
+	"when\n"
 	"                         the root #address-cells is 1, else 64\n"
 	"  --map identity|offset|auto\n"
 	"                         how to map the regions on this host (default auto); the report\n"
@@ -42,9 +43,9 @@ static const char layout_usage[] =
 
 struct layout_row {
 	const struct smh_dt_region *reg;
-	int plan_rc;               /* sys_heap_plan() result */
+	int plan_rc; /* sys_heap_plan() result */
 	struct sys_heap_plan plan;
-	char map[96];              /* mapping mode really used, or why none */
+	char map[96]; /* mapping mode really used, or why none */
 	bool map_problem;
 };
 
@@ -64,14 +65,14 @@ struct layout {
 	enum smh_map_mode mode;
 	char map_error[SMH_DIAG_MESSAGE_MAX];
 	size_t count;
-	struct layout_row *rows;   /* sorted by address */
+	struct layout_row *rows; /* sorted by address */
 	size_t gap_count;
 	struct layout_span *gaps;
 	size_t overlap_count;
 	struct layout_span *overlaps;
 	size_t map_warning_count;
-	char **map_warnings;       /* the mapper's warnings (refused, not added) */
-	int hex_digits;            /* address width: 8 for a 32-bit map, else 16 */
+	char **map_warnings; /* the mapper's warnings (refused, not added) */
+	int hex_digits;      /* address width: 8 for a 32-bit map, else 16 */
 };
 
 struct layout_options {
@@ -228,8 +229,9 @@ static int find_spans(struct layout *lay)
 			lay->gaps[lay->gap_count++] =
 				(struct layout_span){prev, next, prev_end, next->reg->base};
 		} else if (next->reg->base < prev_end) {
-			lay->overlaps[lay->overlap_count++] = (struct layout_span){
-				prev, next, next->reg->base, next_end < prev_end ? next_end : prev_end};
+			lay->overlaps[lay->overlap_count++] =
+				(struct layout_span){prev, next, next->reg->base,
+						     next_end < prev_end ? next_end : prev_end};
 		}
 	}
 	return 0;
@@ -418,7 +420,8 @@ static char *size_text(char *buf, size_t size, uint64_t bytes)
 {
 	char human[32];
 
-	snprintf(buf, size, "0x%" PRIx64 " (%s)", bytes, cli_human_size(bytes, human, sizeof(human)));
+	snprintf(buf, size, "0x%" PRIx64 " (%s)", bytes,
+		 cli_human_size(bytes, human, sizeof(human)));
 	return buf;
 }
 
@@ -440,9 +443,11 @@ static void print_header(const struct layout *lay, FILE *out)
 	if (!lay->map_requested) {
 		fprintf(out, "mapping: not mapped (--no-map)\n");
 	} else if (lay->map_error[0] != '\0') {
-		fprintf(out, "mapping: %s failed: %s\n", smh_map_mode_name(lay->mode), lay->map_error);
+		fprintf(out, "mapping: %s failed: %s\n", smh_map_mode_name(lay->mode),
+			lay->map_error);
 	} else {
-		fprintf(out, "mapping: --map %s, regions mapped and added to the pool, then released\n",
+		fprintf(out,
+			"mapping: --map %s, regions mapped and added to the pool, then released\n",
 			smh_map_mode_name(lay->mode));
 	}
 }
@@ -450,10 +455,12 @@ static void print_header(const struct layout *lay, FILE *out)
 static void print_regions(const struct layout *lay, FILE *out)
 {
 	struct table t;
-	static const char *const head[] = {"START", "END", "SIZE", "ATTRIBUTE", "FROM", "FORMAT",
-					   "OVERHEAD", "USABLE", "MAP", "LABEL", "NODE"};
+	static const char *const head[] = {"START", "END",    "SIZE",     "ATTRIBUTE",
+					   "FROM",  "FORMAT", "OVERHEAD", "USABLE",
+					   "MAP",   "LABEL",  "NODE"};
 
-	fprintf(out, "\npool regions (%zu, sorted by address; USABLE = largest single allocation):\n",
+	fprintf(out,
+		"\npool regions (%zu, sorted by address; USABLE = largest single allocation):\n",
 		lay->count);
 	if (lay->count == 0) {
 		fprintf(out, "  none: no reserved-memory shared-multi-heap or zephyr,memory-region "
@@ -497,7 +504,8 @@ static void print_spans(const struct layout *lay, FILE *out)
 
 	fprintf(out, "\ngaps and overlaps:\n");
 	if (lay->gap_count == 0 && lay->overlap_count == 0) {
-		fprintf(out, "  none: the regions are contiguous%s\n", lay->count < 2 ? " or alone" : "");
+		fprintf(out, "  none: the regions are contiguous%s\n",
+			lay->count < 2 ? " or alone" : "");
 	}
 	for (size_t i = 0; i < lay->gap_count; i++) {
 		const struct layout_span *g = &lay->gaps[i];
@@ -522,8 +530,8 @@ static void print_spans(const struct layout *lay, FILE *out)
 static void print_totals(const struct layout *lay, FILE *out)
 {
 	struct table t;
-	static const char *const head[] = {"ATTRIBUTE", "REGIONS", "HEAPS", "BYTES", "USABLE",
-					   "LARGEST ALLOC"};
+	static const char *const head[] = {"ATTRIBUTE", "REGIONS", "HEAPS",
+					   "BYTES",     "USABLE",  "LARGEST ALLOC"};
 
 	fprintf(out, "\nper attribute (HEAPS = regions / MAX_MULTI_HEAPS):\n");
 	table_init(&t, 6);
@@ -562,8 +570,8 @@ static void print_context(const struct layout *lay, FILE *out)
 {
 	const struct smh_dt_board *b = lay->board;
 	struct table t;
-	static const char *const head[] = {"KIND", "START", "END", "SIZE", "FLAGS", "COMPATIBLE",
-					   "NODE", "NOTE"};
+	static const char *const head[] = {"KIND",  "START",      "END",  "SIZE",
+					   "FLAGS", "COMPATIBLE", "NODE", "NOTE"};
 
 	fprintf(out, "\ncontext regions (not in the pool, %zu):\n", b->context_count);
 	if (b->context_count == 0) {
@@ -703,7 +711,7 @@ static void json_region(const struct layout_row *row, FILE *out)
 	json_key_string(out, "attr_source", reg->attr_source, false);
 	json_key_string(out, "binding",
 			reg->binding == SMH_DT_BINDING_SHARED_MULTI_HEAP ? "shared-multi-heap"
-									  : "zephyr,memory-region",
+									 : "zephyr,memory-region",
 			false);
 	if (reg->has_memory_attr) {
 		json_key_u64(out, "memory_attr", reg->memory_attr, false);
@@ -815,11 +823,11 @@ static void print_json(const struct layout *lay, FILE *out)
 
 /* ---- SVG ---- */
 
-#define SVG_WIDTH 820
-#define SVG_BAR_X 170
-#define SVG_BAR_W 220
-#define SVG_TEXT_X 405
-#define SVG_GAP_H 26
+#define SVG_WIDTH     820
+#define SVG_BAR_X     170
+#define SVG_BAR_W     220
+#define SVG_TEXT_X    405
+#define SVG_GAP_H     26
 #define SVG_OVERLAP_H 18
 
 static const char *const attr_colour[SMH_REG_ATTR_NUM] = {"#4e79a7", "#f28e2b", "#59a14f"};
@@ -866,7 +874,8 @@ static void svg_region(const struct layout *lay, const struct layout_row *row, i
 		       FILE *out)
 {
 	char start[24], end[24], human[32];
-	const char *colour = row->reg->attr < SMH_REG_ATTR_NUM ? attr_colour[row->reg->attr] : "#999";
+	const char *colour =
+		row->reg->attr < SMH_REG_ATTR_NUM ? attr_colour[row->reg->attr] : "#999";
 
 	fprintf(out,
 		"  <rect class=\"region\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" "
@@ -876,13 +885,13 @@ static void svg_region(const struct layout *lay, const struct layout_row *row, i
 	fputs("</title></rect>\n", out);
 	fprintf(out, "  <text x=\"%d\" y=\"%d\" class=\"addr\">%s</text>\n", SVG_BAR_X - 8, y + 11,
 		hex(start, sizeof(start), lay->hex_digits, row->reg->base));
-	fprintf(out, "  <text x=\"%d\" y=\"%d\" class=\"addr\">%s</text>\n", SVG_BAR_X - 8, y + h - 2,
-		hex(end, sizeof(end), lay->hex_digits, row->reg->base + row->reg->size));
+	fprintf(out, "  <text x=\"%d\" y=\"%d\" class=\"addr\">%s</text>\n", SVG_BAR_X - 8,
+		y + h - 2, hex(end, sizeof(end), lay->hex_digits, row->reg->base + row->reg->size));
 	fprintf(out, "  <text x=\"%d\" y=\"%d\" class=\"name\">", SVG_TEXT_X, y + h / 2 - 2);
 	svg_text(out, row->reg->label);
 	fprintf(out, " (%s)</text>\n", smh_dt_attr_name(row->reg->attr));
-	fprintf(out, "  <text x=\"%d\" y=\"%d\" class=\"detail\">%s, 0x%" PRIx64 " (%s)", SVG_TEXT_X,
-		y + h / 2 + 12, start, row->reg->size,
+	fprintf(out, "  <text x=\"%d\" y=\"%d\" class=\"detail\">%s, 0x%" PRIx64 " (%s)",
+		SVG_TEXT_X, y + h / 2 + 12, start, row->reg->size,
 		cli_human_size(row->reg->size, human, sizeof(human)));
 	if (row->plan_rc == 0) {
 		fprintf(out, ", largest alloc %zu", row->plan.largest_alloc_bytes);
@@ -902,7 +911,8 @@ static void svg_span(const struct layout_span *span, bool overlap, int y, FILE *
 			SVG_BAR_X, y, SVG_BAR_W, h);
 	} else {
 		fprintf(out,
-			"  <rect class=\"gap\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
+			"  <rect class=\"gap\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+			"fill=\"none\" "
 			"stroke=\"#999\" stroke-dasharray=\"4 3\"/>\n",
 			SVG_BAR_X + SVG_BAR_W / 4, y, SVG_BAR_W / 2, h);
 	}
@@ -925,8 +935,8 @@ static void svg_legend(FILE *out, int y)
 			"  <rect class=\"legend\" x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" "
 			"fill=\"%s\"/>\n",
 			x, y, colours[i]);
-		fprintf(out, "  <text x=\"%d\" y=\"%d\" class=\"detail\">%s</text>\n", x + 20, y + 12,
-			names[i]);
+		fprintf(out, "  <text x=\"%d\" y=\"%d\" class=\"detail\">%s</text>\n", x + 20,
+			y + 12, names[i]);
 	}
 }
 
@@ -946,13 +956,15 @@ static int write_svg(const struct layout *lay, const char *path)
 	for (size_t i = 0; i < lay->count; i++) {
 		height += svg_region_height(lay->rows[i].reg->size) + 4;
 	}
-	height += (int)lay->gap_count * (SVG_GAP_H + 4) + (int)lay->overlap_count * (SVG_OVERLAP_H + 4);
+	height += (int)lay->gap_count * (SVG_GAP_H + 4) +
+		  (int)lay->overlap_count * (SVG_OVERLAP_H + 4);
 	height += 40;
 	fprintf(out,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		"viewBox=\"0 0 %d %d\" font-family=\"monospace\">\n"
-		"  <style>.addr{font-size:11px;text-anchor:end}.name{font-size:13px;font-weight:bold}"
+		"  "
+		"<style>.addr{font-size:11px;text-anchor:end}.name{font-size:13px;font-weight:bold}"
 		".detail{font-size:11px}.gaptext{font-size:11px;fill:#666}"
 		".overlaptext{font-size:12px;fill:#c00;font-weight:bold}</style>\n"
 		"  <rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>\n"
@@ -982,7 +994,8 @@ static int write_svg(const struct layout *lay, const char *path)
 	svg_legend(out, y + 10);
 	fputs("</svg>\n", out);
 	if (fclose(out) != 0) {
-		fprintf(stderr, "smhsim: %s: cannot write: %s; check the disk\n", path, strerror(errno));
+		fprintf(stderr, "smhsim: %s: cannot write: %s; check the disk\n", path,
+			strerror(errno));
 		return CLI_BAD_INPUT;
 	}
 	return CLI_OK;
@@ -995,10 +1008,13 @@ enum { OPT_JSON = 256, OPT_SVG, OPT_TARGET, OPT_MAP, OPT_NO_MAP };
 static int parse_layout_options(int argc, char **argv, struct layout_options *opt)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, NULL, OPT_JSON},     {"svg", required_argument, NULL, OPT_SVG},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"svg", required_argument, NULL, OPT_SVG},
 		{"target", required_argument, NULL, OPT_TARGET},
-		{"map", required_argument, NULL, OPT_MAP}, {"no-map", no_argument, NULL, OPT_NO_MAP},
-		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+		{"map", required_argument, NULL, OPT_MAP},
+		{"no-map", no_argument, NULL, OPT_NO_MAP},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -1020,30 +1036,31 @@ static int parse_layout_options(int argc, char **argv, struct layout_options *op
 			break;
 		case OPT_TARGET:
 			if (strcmp(optarg, "32") != 0 && strcmp(optarg, "64") != 0) {
-				return cli_usage_error("layout", "--target takes 32 or 64, not '%s'",
-						       optarg);
+				return cli_usage_error("layout",
+						       "--target takes 32 or 64, not '%s'", optarg);
 			}
 			opt->target_bits = optarg[0] == '3' ? 32u : 64u;
 			break;
 		case OPT_MAP:
 			if (smh_map_mode_parse(optarg, &opt->mode) != 0) {
-				return cli_usage_error("layout",
-						       "--map takes identity, offset or auto, not '%s'",
-						       optarg);
+				return cli_usage_error(
+					"layout", "--map takes identity, offset or auto, not '%s'",
+					optarg);
 			}
 			break;
 		case OPT_NO_MAP:
 			opt->map = false;
 			break;
 		case ':':
-			return cli_usage_error("layout", "option '%s' needs a value", argv[optind - 1]);
+			return cli_usage_error("layout", "option '%s' needs a value",
+					       argv[optind - 1]);
 		default:
 			return cli_usage_error("layout", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (argc - optind > 1) {
-		return cli_usage_error("layout", "one BOARD at most, got '%s' and '%s'", argv[optind],
-				       argv[optind + 1]);
+		return cli_usage_error("layout", "one BOARD at most, got '%s' and '%s'",
+				       argv[optind], argv[optind + 1]);
 	}
 	opt->board = optind < argc ? argv[optind] : NULL;
 	return 0;

@@ -109,12 +109,14 @@ static int parse_run_options(int argc, char **argv, struct run_options *opt)
 			break;
 		case OPT_MAP:
 			if (smh_map_mode_parse(optarg, &opt->mode) != 0) {
-				return cli_usage_error("run", "--map takes identity, offset or auto, not '%s'",
-						       optarg);
+				return cli_usage_error(
+					"run", "--map takes identity, offset or auto, not '%s'",
+					optarg);
 			}
 			break;
 		case ':':
-			return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
+			return cli_usage_error("run", "option '%s' needs a value",
+					       argv[optind - 1]);
 		default:
 			return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
 		}
@@ -149,7 +151,8 @@ static char *read_trace(const char *path, size_t *len)
 	size_t capacity = 0;
 
 	if (in == NULL) {
-		fprintf(stderr, "smhsim: %s: cannot open: %s; check the path\n", path, strerror(errno));
+		fprintf(stderr, "smhsim: %s: cannot open: %s; check the path\n", path,
+			strerror(errno));
 		return NULL;
 	}
 	for (;;) {
@@ -159,8 +162,9 @@ static char *read_trace(const char *path, size_t *len)
 			capacity = capacity == 0 ? 4096 : capacity * 2;
 			grown = capacity <= CLI_TRACE_MAX_BYTES ? realloc(text, capacity) : NULL;
 			if (grown == NULL) {
-				fprintf(stderr, "smhsim: %s: trace larger than %u bytes or out of memory; "
-						"split it\n",
+				fprintf(stderr,
+					"smhsim: %s: trace larger than %u bytes or out of memory; "
+					"split it\n",
 					path, CLI_TRACE_MAX_BYTES);
 				free(text);
 				fclose(in);
@@ -176,7 +180,8 @@ static char *read_trace(const char *path, size_t *len)
 		}
 	}
 	if (ferror(in)) {
-		fprintf(stderr, "smhsim: %s: cannot read: %s; check the file\n", path, strerror(errno));
+		fprintf(stderr, "smhsim: %s: cannot read: %s; check the file\n", path,
+			strerror(errno));
 		free(text);
 		text = NULL;
 	}

@@ -63,7 +63,7 @@ struct stress_block {
 struct stress_region {
 	unsigned int pool_index;
 	const struct smh_sim_region *sim;
-	size_t live;   /* requested bytes of live blocks */
+	size_t live; /* requested bytes of live blocks */
 	size_t peak;
 	uint64_t served;
 };
@@ -274,7 +274,8 @@ static void validate_all(struct stress_run *run, uint64_t op)
 		    !sys_heap_validate(info.heap)) {
 			if (run->validate_failures++ < 10) {
 				printf("  VALIDATE FAILED: %s after %" PRIu64 " operations\n",
-				       run->regions[i].sim != NULL ? run->regions[i].sim->label : "?",
+				       run->regions[i].sim != NULL ? run->regions[i].sim->label
+								   : "?",
 				       op);
 			}
 		}
@@ -450,7 +451,8 @@ static int parse_stress_options(int argc, char **argv, struct stress_options *op
 			ok = smh_map_mode_parse(optarg, &opt->mode) == 0;
 			break;
 		case ':':
-			return cli_usage_error("stress", "option '%s' needs a value", argv[optind - 1]);
+			return cli_usage_error("stress", "option '%s' needs a value",
+					       argv[optind - 1]);
 		default:
 			return cli_usage_error("stress", "unknown option '%s'", argv[optind - 1]);
 		}
@@ -496,7 +498,8 @@ int cli_stress_main(int argc, char **argv)
 		memset(run, 0, sizeof(*run));
 		run->opt = &opt;
 		run->attr = (enum shared_multi_heap_attr)a;
-		/* One stream per attribute: adding a region of another attribute changes nothing here. */
+		/* One stream per attribute: adding a region of another attribute changes nothing
+		 * here. */
 		run->rng = opt.seed ^ (0x5851f42d4c957f2dull * (a + 1u));
 		run->progress = isatty(STDERR_FILENO) != 0;
 		if (!stress_attr(run)) {

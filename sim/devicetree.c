@@ -17,11 +17,11 @@
 #include <string.h>
 #include <smhsim/heap_ext.h>
 
-#define PATH_BYTES 1024u
-#define WHY_BYTES 320u
-#define MAX_REG_TUPLES 64u /* per context node; pools need exactly one */
+#define PATH_BYTES            1024u
+#define WHY_BYTES             320u
+#define MAX_REG_TUPLES        64u /* per context node; pools need exactly one */
 #define DEFAULT_ADDRESS_CELLS 2u
-#define DEFAULT_SIZE_CELLS 1u
+#define DEFAULT_SIZE_CELLS    1u
 
 struct reg_tuple {
 	uint64_t base;
@@ -36,8 +36,8 @@ struct loader {
 	size_t pool_capacity;
 	size_t context_capacity;
 	size_t warnings_omitted;
-	int reserved_memory; /* offset of /reserved-memory, or -1 */
-	int offsets[SMH_DT_MAX_DEPTH + 1];    /* node open at each depth */
+	int reserved_memory;                   /* offset of /reserved-memory, or -1 */
+	int offsets[SMH_DT_MAX_DEPTH + 1];     /* node open at each depth */
 	size_t path_len[SMH_DT_MAX_DEPTH + 1]; /* path length up to that depth */
 	char path[PATH_BYTES];
 };
@@ -246,14 +246,16 @@ static int parent_cells(struct loader *ld, int depth, bool strict, uint32_t *ac,
 		snprintf(why, WHY_BYTES,
 			 "#address-cells in %.*s is %s%" PRId64
 			 "; only 1 or 2 are supported, fix the parent node",
-			 parent_len, parent_path, a < 0 ? "malformed " : "", a < 0 ? (int64_t)0 : a);
+			 parent_len, parent_path, a < 0 ? "malformed " : "",
+			 a < 0 ? (int64_t)0 : a);
 		return -1;
 	}
 	if (s < (strict ? 1 : 0) || s > 2) {
 		snprintf(why, WHY_BYTES,
 			 "#size-cells in %.*s is %s%" PRId64
 			 "; only 1 or 2 are supported, fix the parent node",
-			 parent_len, parent_path, s < 0 ? "malformed " : "", s < 0 ? (int64_t)0 : s);
+			 parent_len, parent_path, s < 0 ? "malformed " : "",
+			 s < 0 ? (int64_t)0 : s);
 		return -1;
 	}
 	*ac = (uint32_t)a;
@@ -287,7 +289,8 @@ static int read_reg(const struct loader *ld, int node, uint32_t ac, uint32_t sc,
 	if (len == 0 || (size_t)len % tuple_bytes != 0) {
 		snprintf(why, WHY_BYTES,
 			 "reg has %d bytes, not a non-zero multiple of %zu (#address-cells %" PRIu32
-			 " + #size-cells %" PRIu32 " from the parent); fix reg or the parent's cells",
+			 " + #size-cells %" PRIu32
+			 " from the parent); fix reg or the parent's cells",
 			 len, tuple_bytes, ac, sc);
 		return -1;
 	}
@@ -374,9 +377,9 @@ static int warn_translating_ancestors(struct loader *ld, int depth)
 		int len;
 
 		if (get_prop(ld, ld->offsets[d], "ranges", &len) != NULL && len > 0) {
-			return add_warning(ld,
-					   "an ancestor has a non-empty ranges; the address is used "
-					   "untranslated");
+			return add_warning(
+				ld, "an ancestor has a non-empty ranges; the address is used "
+				    "untranslated");
 		}
 	}
 	return 0;
@@ -391,8 +394,8 @@ static int add_pool(struct loader *ld, int depth, const struct reg_tuple *reg,
 	if (b->pool_count >= SMH_DT_MAX_POOLS) {
 		return node_error(ld, "more than 256 pool regions; split the board");
 	}
-	if (reserve_one((void **)&b->pools, b->pool_count, &ld->pool_capacity,
-			sizeof(*b->pools)) != 0) {
+	if (reserve_one((void **)&b->pools, b->pool_count, &ld->pool_capacity, sizeof(*b->pools)) !=
+	    0) {
 		return out_of_memory(ld);
 	}
 	struct smh_dt_region *r = &b->pools[b->pool_count];
@@ -470,11 +473,11 @@ static int list_context(struct loader *ld, int node, int depth, enum smh_dt_cont
 	int rc;
 
 	if (get_prop(ld, node, "reg", &len) == NULL) {
-		bool dynamic = kind == SMH_DT_CONTEXT_RESERVED &&
-			       get_prop(ld, node, "size", &len) != NULL;
+		bool dynamic =
+			kind == SMH_DT_CONTEXT_RESERVED && get_prop(ld, node, "size", &len) != NULL;
 
-		return add_context(ld, node, dynamic ? SMH_DT_CONTEXT_RESERVED_DYNAMIC : kind,
-				   NULL, note);
+		return add_context(ld, node, dynamic ? SMH_DT_CONTEXT_RESERVED_DYNAMIC : kind, NULL,
+				   note);
 	}
 	if (parent_cells(ld, depth, false, &ac, &sc, why) != 0 ||
 	    read_reg(ld, node, ac, sc, tuples, MAX_REG_TUPLES, &count, why) != 0) {
@@ -492,10 +495,12 @@ static int list_context(struct loader *ld, int node, int depth, enum smh_dt_cont
 	for (size_t i = 0; i < count; i++) {
 		rc = 0;
 		if (tuples[i].size == 0) {
-			rc = add_warning(ld, "reg entry at 0x%" PRIx64 " has size 0", tuples[i].base);
+			rc = add_warning(ld, "reg entry at 0x%" PRIx64 " has size 0",
+					 tuples[i].base);
 		} else if (range_overflows(tuples[i].base, tuples[i].size)) {
-			rc = add_warning(ld, "reg entry 0x%" PRIx64 " + 0x%" PRIx64
-					     " overflows 64-bit addresses",
+			rc = add_warning(ld,
+					 "reg entry 0x%" PRIx64 " + 0x%" PRIx64
+					 " overflows 64-bit addresses",
 					 tuples[i].base, tuples[i].size);
 		}
 		if (rc == 0) {
@@ -674,8 +679,9 @@ static int load_node(struct loader *ld, int node, int depth)
 		if (under_reserved) {
 			return load_shared_multi_heap(ld, node, depth);
 		}
-		int rc = add_warning(ld, "compatible \"shared-multi-heap\" outside /reserved-memory "
-					 "is ignored; move the node under /reserved-memory");
+		int rc =
+			add_warning(ld, "compatible \"shared-multi-heap\" outside /reserved-memory "
+					"is ignored; move the node under /reserved-memory");
 		if (rc != 0) {
 			return rc;
 		}
@@ -739,8 +745,9 @@ static int walk_tree(struct loader *ld, size_t node_count)
 		const char *name = fdt_get_name(ld->fdt, node, &name_len);
 
 		if (name == NULL) {
-			return smh_diag_set(ld->diag, -EINVAL, "%s: node at offset %d has no name: %s",
-					    ld->name, node, fdt_strerror(name_len));
+			return smh_diag_set(ld->diag, -EINVAL,
+					    "%s: node at offset %d has no name: %s", ld->name, node,
+					    fdt_strerror(name_len));
 		}
 		ld->offsets[depth] = node;
 		set_path(ld, depth, name, name_len);
@@ -823,7 +830,8 @@ static int warn_context_overlaps(struct loader *ld)
 				continue;
 			}
 			snprintf(ld->path, sizeof(ld->path), "%s", r->path);
-			rc = add_warning(ld, "pool region overlaps %s [0x%" PRIx64 ", 0x%" PRIx64 ")",
+			rc = add_warning(ld,
+					 "pool region overlaps %s [0x%" PRIx64 ", 0x%" PRIx64 ")",
 					 c->path, c->base, c->base + c->size);
 		}
 	}
@@ -840,8 +848,9 @@ static int finish_board(struct loader *ld)
 	}
 	if (rc == 0 && b->pool_count > MAX_MULTI_HEAPS) {
 		snprintf(ld->path, sizeof(ld->path), "/");
-		rc = add_warning(ld, "%zu pool regions; the pool holds at most %d, the rest will be "
-				     "refused",
+		rc = add_warning(ld,
+				 "%zu pool regions; the pool holds at most %d, the rest will be "
+				 "refused",
 				 b->pool_count, MAX_MULTI_HEAPS);
 	}
 	if (rc == 0 && ld->warnings_omitted > 0) {
@@ -894,8 +903,8 @@ static int load_checked_blob(struct loader *ld, const struct dt_blob_info *info)
 	int err = fdt_check_header(ld->fdt);
 
 	if (err != 0) {
-		return smh_diag_set(ld->diag, -EINVAL, "%s: libfdt rejects the header: %s", ld->name,
-				    fdt_strerror(err));
+		return smh_diag_set(ld->diag, -EINVAL, "%s: libfdt rejects the header: %s",
+				    ld->name, fdt_strerror(err));
 	}
 	ld->board->version = info->version;
 	ld->board->total_size = info->total_size;
@@ -909,8 +918,8 @@ int smh_dt_load_blob(const void *blob, size_t len, const char *name, struct smh_
 		     struct smh_diag *diag)
 {
 	struct dt_blob_info info;
-	struct loader ld = {.name = name != NULL ? name : "<blob>", .diag = diag,
-			    .reserved_memory = -1};
+	struct loader ld = {
+		.name = name != NULL ? name : "<blob>", .diag = diag, .reserved_memory = -1};
 	int rc;
 
 	smh_diag_clear(diag);

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EDIT_MAX 64u
+#define EDIT_MAX             64u
 #define SUGGEST_MAX_DISTANCE 3u
 
 int dt_is_string(const char *value, int len)
@@ -126,8 +126,7 @@ static enum dt_attr_outcome decide_pair(uint32_t bits, uint32_t cache_bit, uint3
 
 	if (cache && nocache) {
 		snprintf(why, why_size,
-			 "zephyr,memory-attr 0x%08" PRIx32
-			 " sets both %s and %s; keep one of them",
+			 "zephyr,memory-attr 0x%08" PRIx32 " sets both %s and %s; keep one of them",
 			 bits, cache_source + strlen("zephyr,memory-attr "),
 			 nocache_source + strlen("zephyr,memory-attr "));
 		return DT_ATTR_INVALID;
@@ -148,8 +147,7 @@ enum dt_attr_outcome dt_attr_from_memory_attr(uint32_t bits, enum shared_multi_h
 	/* Software bits first: they say what the allocator may use the region for. */
 	outcome = decide_pair(bits, SMH_DT_MEM_SW_ALLOC_CACHE, SMH_DT_MEM_SW_ALLOC_NON_CACHE,
 			      "zephyr,memory-attr SW_ALLOC_CACHE",
-			      "zephyr,memory-attr SW_ALLOC_NON_CACHE", attr, source, why,
-			      why_size);
+			      "zephyr,memory-attr SW_ALLOC_NON_CACHE", attr, source, why, why_size);
 	if (outcome != DT_ATTR_NOT_POOL) {
 		return outcome;
 	}
@@ -165,10 +163,10 @@ enum dt_attr_outcome dt_attr_from_memory_attr(uint32_t bits, enum shared_multi_h
 		*source = "zephyr,memory-attr ARM MPU EXTMEM";
 		return DT_ATTR_POOL;
 	}
-	outcome = decide_pair(bits, SMH_DT_MEM_ARM_MPU_RAM, SMH_DT_MEM_ARM_MPU_RAM_NOCACHE,
-			      "zephyr,memory-attr ARM MPU RAM",
-			      "zephyr,memory-attr ARM MPU RAM_NOCACHE", attr, source, why,
-			      why_size);
+	outcome =
+		decide_pair(bits, SMH_DT_MEM_ARM_MPU_RAM, SMH_DT_MEM_ARM_MPU_RAM_NOCACHE,
+			    "zephyr,memory-attr ARM MPU RAM",
+			    "zephyr,memory-attr ARM MPU RAM_NOCACHE", attr, source, why, why_size);
 	if (outcome == DT_ATTR_NOT_POOL) {
 		snprintf(why, why_size,
 			 "zephyr,memory-attr 0x%08" PRIx32

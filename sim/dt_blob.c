@@ -12,12 +12,12 @@
 #include <string.h>
 
 #define FDT_HEADER_BYTES 40u
-#define FDT_MAGIC_VALUE 0xd00dfeedu
+#define FDT_MAGIC_VALUE  0xd00dfeedu
 #define TOKEN_BEGIN_NODE 1u
-#define TOKEN_END_NODE 2u
-#define TOKEN_PROP 3u
-#define TOKEN_NOP 4u
-#define TOKEN_END 9u
+#define TOKEN_END_NODE   2u
+#define TOKEN_PROP       3u
+#define TOKEN_NOP        4u
+#define TOKEN_END        9u
 
 struct blob_walk {
 	const uint8_t *structure;
@@ -78,10 +78,11 @@ static int check_header(const uint8_t *blob, size_t len, const char *name,
 			struct dt_blob_info *info, struct smh_diag *diag)
 {
 	if (len < FDT_HEADER_BYTES) {
-		return smh_diag_set(diag, -EINVAL,
-				    "%s: truncated: %zu bytes, a devicetree header needs %u; pass a "
-				    "complete .dtb",
-				    name, len, FDT_HEADER_BYTES);
+		return smh_diag_set(
+			diag, -EINVAL,
+			"%s: truncated: %zu bytes, a devicetree header needs %u; pass a "
+			"complete .dtb",
+			name, len, FDT_HEADER_BYTES);
 	}
 	uint32_t magic = load_be32(blob);
 	if (magic != FDT_MAGIC_VALUE) {
@@ -236,8 +237,8 @@ static int walk_property(struct blob_walk *w, uint64_t *pos, size_t *props_in_no
 		return structure_error(w, start, "property value runs past the end of the block");
 	}
 	if (bounded_strlen(w->strings, w->strings_size, name_offset) < 0) {
-		return structure_error(w, start,
-				       "property name is outside the strings block or unterminated");
+		return structure_error(
+			w, start, "property name is outside the strings block or unterminated");
 	}
 	if (++props_in_node[w->depth] > SMH_DT_MAX_PROPS_PER_NODE) {
 		return structure_error(w, start, "more than 4096 properties in one node");
@@ -269,7 +270,8 @@ static int walk_structure(struct blob_walk *w, struct dt_blob_info *info)
 			break;
 		case TOKEN_END_NODE:
 			if (w->depth == 0) {
-				return structure_error(w, pos, "end of a node that was never opened");
+				return structure_error(w, pos,
+						       "end of a node that was never opened");
 			}
 			w->depth--;
 			pos += 4u;

@@ -108,9 +108,9 @@ static int compile_source(const char *path, struct byte_buffer *buf, struct smh_
 	int status = 0;
 
 	if (!find_dtc(dtc, sizeof(dtc))) {
-		return smh_diag_set(diag, -ENOEXEC,
-				    "%s: dtc not found: install device-tree-compiler or pass a .dtb",
-				    path);
+		return smh_diag_set(
+			diag, -ENOEXEC,
+			"%s: dtc not found: install device-tree-compiler or pass a .dtb", path);
 	}
 	if (pipe(pipe_fds) != 0) {
 		return smh_diag_set(diag, -errno, "%s: cannot run dtc: %s", path, strerror(errno));
@@ -161,8 +161,8 @@ static int read_file(const char *path, struct byte_buffer *buf, struct smh_diag 
 	FILE *f = fopen(path, "rb");
 
 	if (f == NULL) {
-		return smh_diag_set(diag, -ENOENT, "%s: cannot open: %s; check the board path", path,
-				    strerror(errno));
+		return smh_diag_set(diag, -ENOENT, "%s: cannot open: %s; check the board path",
+				    path, strerror(errno));
 	}
 	int rc = read_all(fileno(f), buf);
 

@@ -32,9 +32,9 @@ int dt_blob_check(const uint8_t *blob, size_t len, const char *name, struct dt_b
 
 /* Outcome of decoding an attribute property. */
 enum dt_attr_outcome {
-	DT_ATTR_POOL,      /* *attr and *source set */
-	DT_ATTR_NOT_POOL,  /* valid, but names no shared_multi_heap attribute */
-	DT_ATTR_INVALID,   /* malformed or contradictory: *why set */
+	DT_ATTR_POOL,     /* *attr and *source set */
+	DT_ATTR_NOT_POOL, /* valid, but names no shared_multi_heap attribute */
+	DT_ATTR_INVALID,  /* malformed or contradictory: *why set */
 };
 
 /*

@@ -174,12 +174,13 @@ static int place_region(struct smh_sim_region *r, enum smh_map_mode mode, struct
 		if (base == NULL && mode == SMH_MAP_IDENTITY) {
 			int code = r->identity_error;
 
-			return smh_diag_set(diag, -code,
-					    "%s: cannot map 0x%" PRIx64
-					    " at its physical address (%s); use offset or auto mode",
-					    r->name, r->phys,
-					    code == ERANGE ? "outside this host's user address space"
-							   : strerror(code));
+			return smh_diag_set(
+				diag, -code,
+				"%s: cannot map 0x%" PRIx64
+				" at its physical address (%s); use offset or auto mode",
+				r->name, r->phys,
+				code == ERANGE ? "outside this host's user address space"
+					       : strerror(code));
 		}
 	}
 	r->mode = base != NULL ? SMH_MAP_IDENTITY : SMH_MAP_OFFSET;
@@ -353,12 +354,12 @@ static int check_mapped(const struct smh_sim_region *r, const uint8_t *v, size_t
 	return 0;
 }
 
-int smh_sim_map(struct smh_sim *sim, size_t index, smh_init_reg_fn_t map_fn,
-		struct smh_diag *diag)
+int smh_sim_map(struct smh_sim *sim, size_t index, smh_init_reg_fn_t map_fn, struct smh_diag *diag)
 {
-	if (sim == NULL || index >= sim->count || sim->regions[index].state != SMH_REGION_RESERVED) {
-		return smh_diag_set(diag, -EINVAL, "smh_sim_map: region %zu is not a reserved region",
-				    index);
+	if (sim == NULL || index >= sim->count ||
+	    sim->regions[index].state != SMH_REGION_RESERVED) {
+		return smh_diag_set(diag, -EINVAL,
+				    "smh_sim_map: region %zu is not a reserved region", index);
 	}
 	struct smh_sim_region *r = &sim->regions[index];
 
@@ -378,7 +379,8 @@ int smh_sim_map(struct smh_sim *sim, size_t index, smh_init_reg_fn_t map_fn,
 	mapping_sim = NULL;
 	if (!accepted) {
 		r->state = SMH_REGION_REFUSED;
-		add_sim_warning(sim, "%s: the map callback refused the region; it is not in the pool",
+		add_sim_warning(sim,
+				"%s: the map callback refused the region; it is not in the pool",
 				r->name);
 		return 0;
 	}
@@ -424,8 +426,8 @@ void smh_board_unload(struct smh_sim *sim)
 static int load_region(const struct smh_dt_region *dt, enum smh_map_mode mode,
 		       smh_init_reg_fn_t map_fn, struct smh_sim *sim, struct smh_diag *diag)
 {
-	int index = smh_sim_reserve(sim, dt->path, dt->label, dt->base, dt->size, dt->attr, mode,
-				    diag);
+	int index =
+		smh_sim_reserve(sim, dt->path, dt->label, dt->base, dt->size, dt->attr, mode, diag);
 
 	if (index < 0) {
 		return index;
@@ -444,8 +446,9 @@ static int load_region(const struct smh_dt_region *dt, enum smh_map_mode mode,
 	if (rc != 0) {
 		r->state = SMH_REGION_ADD_FAILED;
 		r->add_error = rc;
-		add_sim_warning(sim, "%s: shared_multi_heap_add() refused the region (%s); it is "
-				     "not in the pool",
+		add_sim_warning(sim,
+				"%s: shared_multi_heap_add() refused the region (%s); it is "
+				"not in the pool",
 				r->name, strerror(-rc));
 		return 0;
 	}

@@ -112,8 +112,8 @@ static const struct smh_sim_region *region_of_heap(const struct smh_sim *sim,
 }
 
 /* "in region NAME" / "in heap 0x..." / "" (no heap and no region). */
-static void describe_place(const struct smh_sim *sim, const struct sys_heap_fault *fault,
-			   char *buf, size_t size)
+static void describe_place(const struct smh_sim *sim, const struct sys_heap_fault *fault, char *buf,
+			   size_t size)
 {
 	const struct smh_sim_region *r = region_of_heap(sim, fault->heap);
 
@@ -146,8 +146,8 @@ static void describe_address(const struct smh_sim *sim, const void *mem, char *b
 	}
 }
 
-int smh_sim_fault_describe(const struct smh_sim *sim, const struct sys_heap_fault *fault,
-			   char *buf, size_t size)
+int smh_sim_fault_describe(const struct smh_sim *sim, const struct sys_heap_fault *fault, char *buf,
+			   size_t size)
 {
 	static const struct smh_sim empty_sim;
 	char place[160];

@@ -54,8 +54,7 @@ static void asan_on_init(const struct sys_heap *heap, void *mem, size_t bytes)
 	poison(mem, bytes);
 }
 
-static void asan_on_alloc(const struct sys_heap *heap, void *mem, size_t requested,
-			  size_t usable)
+static void asan_on_alloc(const struct sys_heap *heap, void *mem, size_t requested, size_t usable)
 {
 	(void)heap;
 	/* the slack is poisoned already (free memory); this keeps it so

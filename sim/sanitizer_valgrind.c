@@ -101,8 +101,7 @@ static void valgrind_on_free(const struct sys_heap *heap, void *mem, size_t usab
 
 /* The piece's size as memcheck knows it: its first non-addressable byte.
  * Silent because it only runs between on_enter and on_leave. */
-static size_t valgrind_accessible_bytes(const struct sys_heap *heap, const void *mem,
-					size_t usable)
+static size_t valgrind_accessible_bytes(const struct sys_heap *heap, const void *mem, size_t usable)
 {
 	uintptr_t bad = (uintptr_t)VALGRIND_CHECK_MEM_IS_ADDRESSABLE(mem, usable);
 

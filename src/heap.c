@@ -137,7 +137,8 @@ HEAP_METADATA_ACCESS size_t sys_heap_usable_size(struct sys_heap *heap, void *me
 	return BY_FORMAT(h, heap_usable_size, heap, mem);
 }
 
-HEAP_METADATA_ACCESS void *sys_heap_aligned_realloc(struct sys_heap *heap, void *ptr, size_t align, size_t bytes)
+HEAP_METADATA_ACCESS void *sys_heap_aligned_realloc(struct sys_heap *heap, void *ptr, size_t align,
+						    size_t bytes)
 {
 	HEAP_HOOK_GUARD(heap);
 	struct z_heap *h = heap->heap;
@@ -195,7 +196,8 @@ void *sys_heap_realloc(struct sys_heap *heap, void *ptr, size_t bytes)
 
 /* ---- init ---- */
 
-HEAP_METADATA_ACCESS static void write_chunk0_header(struct z_heap *h, bool big, chunksz_t chunk0_size)
+HEAP_METADATA_ACCESS static void write_chunk0_header(struct z_heap *h, bool big,
+						     chunksz_t chunk0_size)
 {
 	/* chunk 0's header goes first: it is what big_heap() reads */
 	if (big) {
@@ -225,7 +227,8 @@ enum sys_heap_format heap_resolve_format(enum sys_heap_format format)
 	return format == SYS_HEAP_FORMAT_DEFAULT ? build_default_format() : format;
 }
 
-HEAP_METADATA_ACCESS int sys_heap_init_ex(struct sys_heap *heap, void *mem, size_t bytes, enum sys_heap_format format)
+HEAP_METADATA_ACCESS int sys_heap_init_ex(struct sys_heap *heap, void *mem, size_t bytes,
+					  enum sys_heap_format format)
 {
 	HEAP_HOOK_GUARD(heap);
 	struct sys_heap_plan plan;

@@ -73,8 +73,8 @@
 #else
 #define HEAP_INLINE static inline __attribute__((always_inline)) HEAP_METADATA_ACCESS
 #endif
-#define HEAP_COLD static __attribute__((noinline, cold)) HEAP_METADATA_ACCESS
-#define HEAP_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HEAP_COLD        static __attribute__((noinline, cold)) HEAP_METADATA_ACCESS
+#define HEAP_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define HEAP_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 #define CHUNK_UNIT 8u
@@ -120,11 +120,11 @@ enum chunk_fields { LEFT_SIZE, SIZE_AND_USED, FREE_PREV, FREE_NEXT };
 #define HEAP_BUCKET_PROBES CONFIG_SYS_HEAP_ALLOC_LOOPS
 #endif
 
-#define HEAP_HARDENING(level) (CONFIG_SYS_HEAP_HARDENING_LEVEL >= (level))
-#define HEAP_HARDENING_BASIC 1
+#define HEAP_HARDENING(level)   (CONFIG_SYS_HEAP_HARDENING_LEVEL >= (level))
+#define HEAP_HARDENING_BASIC    1
 #define HEAP_HARDENING_MODERATE 2
-#define HEAP_HARDENING_FULL 3
-#define HEAP_HARDENING_EXTREME 4
+#define HEAP_HARDENING_FULL     3
+#define HEAP_HARDENING_EXTREME  4
 
 /*
  * The format needs no field of its own, so struct z_heap keeps Zephyr's size:
@@ -152,7 +152,8 @@ HEAP_METADATA_ACCESS static inline uint8_t *chunk_addr(const struct z_heap *h, c
 	return heap_base(h) + (size_t)c * CHUNK_UNIT;
 }
 
-HEAP_METADATA_ACCESS static inline chunkid_t chunk_field(const struct z_heap *h, chunkid_t c, enum chunk_fields f)
+HEAP_METADATA_ACCESS static inline chunkid_t chunk_field(const struct z_heap *h, chunkid_t c,
+							 enum chunk_fields f)
 {
 	uint8_t *p = chunk_addr(h, c);
 
@@ -162,7 +163,8 @@ HEAP_METADATA_ACCESS static inline chunkid_t chunk_field(const struct z_heap *h,
 	return ((heap_u16_t *)p)[f];
 }
 
-HEAP_METADATA_ACCESS static inline void chunk_set(struct z_heap *h, chunkid_t c, enum chunk_fields f, chunkid_t val)
+HEAP_METADATA_ACCESS static inline void chunk_set(struct z_heap *h, chunkid_t c,
+						  enum chunk_fields f, chunkid_t val)
 {
 	uint8_t *p = chunk_addr(h, c);
 
@@ -185,7 +187,8 @@ HEAP_METADATA_ACCESS static inline chunksz_t chunk_size(const struct z_heap *h, 
 
 /* Writes the size and clears the used bit: a resized chunk is free until the
  * caller marks it used again. */
-HEAP_METADATA_ACCESS static inline void set_chunk_size(struct z_heap *h, chunkid_t c, chunksz_t size)
+HEAP_METADATA_ACCESS static inline void set_chunk_size(struct z_heap *h, chunkid_t c,
+						       chunksz_t size)
 {
 	chunk_set(h, c, SIZE_AND_USED, size << 1);
 }
@@ -217,12 +220,14 @@ HEAP_METADATA_ACCESS static inline chunkid_t next_free_chunk(const struct z_heap
 	return chunk_field(h, c, FREE_NEXT);
 }
 
-HEAP_METADATA_ACCESS static inline void set_prev_free_chunk(struct z_heap *h, chunkid_t c, chunkid_t prev)
+HEAP_METADATA_ACCESS static inline void set_prev_free_chunk(struct z_heap *h, chunkid_t c,
+							    chunkid_t prev)
 {
 	chunk_set(h, c, FREE_PREV, prev);
 }
 
-HEAP_METADATA_ACCESS static inline void set_next_free_chunk(struct z_heap *h, chunkid_t c, chunkid_t next)
+HEAP_METADATA_ACCESS static inline void set_next_free_chunk(struct z_heap *h, chunkid_t c,
+							    chunkid_t next)
 {
 	chunk_set(h, c, FREE_NEXT, next);
 }
@@ -305,7 +310,8 @@ HEAP_METADATA_ACCESS static inline int bucket_idx(const struct z_heap *h, chunks
  * a request that large can never be met (chunk 0 exists), so it fails in
  * the normal search without indexing past the bucket array.
  */
-HEAP_METADATA_ACCESS static inline chunksz_t bytes_to_chunksz(const struct z_heap *h, size_t bytes, size_t extra)
+HEAP_METADATA_ACCESS static inline chunksz_t bytes_to_chunksz(const struct z_heap *h, size_t bytes,
+							      size_t extra)
 {
 	size_t units = bytes / CHUNK_UNIT + extra / CHUNK_UNIT;
 	size_t rest = bytes % CHUNK_UNIT + extra % CHUNK_UNIT + chunk_header_bytes(h) +
@@ -367,18 +373,17 @@ enum heap_resize_result {
  * listener and no sanitizer hook is installed (heap.c tests that once per
  * call), and the _observed one, which reports every event to both.
  */
-#define HEAP_DECLARE_FORMAT(suffix)                                                        \
-	void *heap_alloc_##suffix(struct sys_heap *heap, struct z_heap *h, size_t bytes);   \
-	void *heap_alloc_observed_##suffix(struct sys_heap *heap, struct z_heap *h,         \
-					   size_t bytes);                                   \
-	void *heap_aligned_alloc_##suffix(struct sys_heap *heap, size_t power, size_t rewind, \
-					  size_t bytes);                                    \
-	void heap_free_##suffix(struct sys_heap *heap, struct z_heap *h, void *mem);        \
-	void heap_free_observed_##suffix(struct sys_heap *heap, struct z_heap *h, void *mem); \
-	size_t heap_usable_size_##suffix(struct sys_heap *heap, void *mem);                 \
-	enum heap_resize_result heap_resize_in_place_##suffix(                              \
-		struct sys_heap *heap, void *ptr, size_t bytes, size_t *old_usable);        \
-	void heap_build_##suffix(struct z_heap *h, chunksz_t chunk0_size, chunkid_t end,    \
+#define HEAP_DECLARE_FORMAT(suffix)                                                                \
+	void *heap_alloc_##suffix(struct sys_heap *heap, struct z_heap *h, size_t bytes);          \
+	void *heap_alloc_observed_##suffix(struct sys_heap *heap, struct z_heap *h, size_t bytes); \
+	void *heap_aligned_alloc_##suffix(struct sys_heap *heap, size_t power, size_t rewind,      \
+					  size_t bytes);                                           \
+	void heap_free_##suffix(struct sys_heap *heap, struct z_heap *h, void *mem);               \
+	void heap_free_observed_##suffix(struct sys_heap *heap, struct z_heap *h, void *mem);      \
+	size_t heap_usable_size_##suffix(struct sys_heap *heap, void *mem);                        \
+	enum heap_resize_result heap_resize_in_place_##suffix(struct sys_heap *heap, void *ptr,    \
+							      size_t bytes, size_t *old_usable);   \
+	void heap_build_##suffix(struct z_heap *h, chunksz_t chunk0_size, chunkid_t end,           \
 				 size_t buckets)
 
 HEAP_DECLARE_FORMAT(big);

@@ -145,20 +145,20 @@ static inline void heap_hook_leave(const struct sys_heap *const *guard)
  * First statement of a public entry point that touches heap memory: calls
  * on_enter now and on_leave on every way out of the enclosing block.
  */
-#define HEAP_HOOK_GUARD(heap)                                                                  \
-	const struct sys_heap *const heap_hook_guard_                                          \
+#define HEAP_HOOK_GUARD(heap)                         \
+	const struct sys_heap *const heap_hook_guard_ \
 		__attribute__((cleanup(heap_hook_leave), unused)) = heap_hook_enter(heap)
 #else
 /* Every argument is evaluated as with hooks, so a build without them sees
  * the same uses (no unused-parameter warnings in its callers). */
 #define heap_hook_init(heap, mem, bytes) ((void)(heap), (void)(mem), (void)(bytes))
-#define heap_hook_alloc(heap, mem, requested, usable)                                          \
+#define heap_hook_alloc(heap, mem, requested, usable) \
 	((void)(heap), (void)(mem), (void)(requested), (void)(usable))
 #define heap_hook_free(heap, mem, usable) ((void)(heap), (void)(mem), (void)(usable))
-#define heap_hook_resize(heap, mem, old_usable, requested, new_usable)                         \
+#define heap_hook_resize(heap, mem, old_usable, requested, new_usable) \
 	((void)(heap), (void)(mem), (void)(old_usable), (void)(requested), (void)(new_usable))
 #define heap_hook_accessible(heap, mem, usable) ((void)(heap), (void)(mem), (usable))
-#define HEAP_HOOK_GUARD(heap) ((void)(heap))
+#define HEAP_HOOK_GUARD(heap)                   ((void)(heap))
 #endif
 
 #endif /* SMHSIM_SRC_HEAP_HOOKS_H_ */

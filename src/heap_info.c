@@ -52,9 +52,8 @@ HEAP_METADATA_ACCESS static void print_buckets(const struct z_heap *h)
 		if (sum.chunks == 0u) {
 			continue;
 		}
-		print_line("  %6d  %9u  %7zu  %13u  %13zu\n", b,
-			   (1u << b) - 1u + min_chunk_size(h), sum.chunks, sum.largest,
-			   chunksz_to_bytes(h, sum.largest));
+		print_line("  %6d  %9u  %7zu  %13u  %13zu\n", b, (1u << b) - 1u + min_chunk_size(h),
+			   sum.chunks, sum.largest, chunksz_to_bytes(h, sum.largest));
 	}
 }
 
@@ -72,8 +71,9 @@ HEAP_METADATA_ACCESS static void print_chunks(const struct z_heap *h)
 
 	print_line("  chunks ('*' used, '-' free, '.' free but too small to list):\n");
 	for (;;) {
-		print_line("  chunk %6u [%c] size %6u  left %6u  right %6u\n", c, chunk_marker(h, c),
-			   chunk_size(h, c), left_chunk(h, c), right_chunk(h, c));
+		print_line("  chunk %6u [%c] size %6u  left %6u  right %6u\n", c,
+			   chunk_marker(h, c), chunk_size(h, c), left_chunk(h, c),
+			   right_chunk(h, c));
 		if (c >= h->end_chunk || chunk_size(h, c) == 0u ||
 		    chunk_size(h, c) > h->end_chunk - c) {
 			break;

@@ -48,8 +48,7 @@ static struct heap_listener *listener_of(sys_snode_t *node)
 	return (struct heap_listener *)(void *)node;
 }
 
-static void notify_block(uintptr_t heap_id, enum heap_event_types event, void *mem,
-			 size_t bytes)
+static void notify_block(uintptr_t heap_id, enum heap_event_types event, void *mem, size_t bytes)
 {
 	smh_port_lock(SMH_PORT_LOCK_LISTENERS);
 	for (sys_snode_t *node = listeners_head; node != NULL; node = node->next) {

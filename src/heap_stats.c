@@ -8,7 +8,8 @@
 #include "heap_hooks.h"
 
 #ifdef CONFIG_SYS_HEAP_RUNTIME_STATS
-HEAP_METADATA_ACCESS int sys_heap_runtime_stats_get(struct sys_heap *heap, struct sys_memory_stats *stats)
+HEAP_METADATA_ACCESS int sys_heap_runtime_stats_get(struct sys_heap *heap,
+						    struct sys_memory_stats *stats)
 {
 	HEAP_HOOK_GUARD(heap);
 
@@ -92,7 +93,8 @@ static uint64_t isqrt64(uint64_t x)
 	return r;
 }
 
-HEAP_METADATA_ACCESS int sys_heap_ext_stats_get(struct sys_heap *heap, struct sys_heap_ext_stats *stats)
+HEAP_METADATA_ACCESS int sys_heap_ext_stats_get(struct sys_heap *heap,
+						struct sys_heap_ext_stats *stats)
 {
 	HEAP_HOOK_GUARD(heap);
 
@@ -131,7 +133,8 @@ HEAP_METADATA_ACCESS int sys_heap_ext_stats_get(struct sys_heap *heap, struct sy
 	stats->largest_alloc_bytes = sys_heap_largest_alloc(heap);
 	/* 0 when all free space is one chunk, towards 100 as it splinters */
 	stats->fragmentation_pct =
-		free_units == 0u ? 0u
-				 : (uint32_t)(100u - (100u * isqrt64(free_units_squared)) / free_units);
+		free_units == 0u
+			? 0u
+			: (uint32_t)(100u - (100u * isqrt64(free_units_squared)) / free_units);
 	return 0;
 }

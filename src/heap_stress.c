@@ -58,7 +58,8 @@ static size_t random_size(void)
 {
 	uint32_t scale_draw = stress_rand32();
 	/* at most 4 + 32 = 36 bits, so the 64-bit shift is defined */
-	unsigned int scale = 4u + (scale_draw == 0u ? 32u : (unsigned int)__builtin_clz(scale_draw));
+	unsigned int scale =
+		4u + (scale_draw == 0u ? 32u : (unsigned int)__builtin_clz(scale_draw));
 	uint64_t mask = (1ull << scale) - 1u;
 
 	return (size_t)(stress_rand32() & mask);
@@ -66,8 +67,8 @@ static size_t random_size(void)
 
 void sys_heap_stress(void *(*alloc_fn)(void *arg, size_t bytes),
 		     void (*free_fn)(void *arg, void *p), void *arg, size_t total_bytes,
-		     uint32_t op_count, void *scratch_mem, size_t scratch_bytes,
-		     int target_percent, struct z_heap_stress_result *result)
+		     uint32_t op_count, void *scratch_mem, size_t scratch_bytes, int target_percent,
+		     struct z_heap_stress_result *result)
 {
 	struct stress_state st = {
 		.records = scratch_mem,

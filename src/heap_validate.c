@@ -16,8 +16,8 @@
 #define BUCKET_SLOTS 32
 
 struct walk_totals {
-	size_t count[BUCKET_SLOTS];    /* listable free chunks per bucket */
-	uint64_t id_hash[BUCKET_SLOTS];/* sum of id_mix() over them */
+	size_t count[BUCKET_SLOTS];     /* listable free chunks per bucket */
+	uint64_t id_hash[BUCKET_SLOTS]; /* sum of id_mix() over them */
 	size_t free_bytes;
 	size_t allocated_bytes;
 };
@@ -63,7 +63,8 @@ HEAP_METADATA_ACCESS static bool check_header(struct check_state *s)
 
 	int nb = heap_nb_buckets(h);
 
-	if (left_size(h, 0) != 0u || !chunk_used(h, 0) || chunk_size(h, 0) != chunk0_units((size_t)nb)) {
+	if (left_size(h, 0) != 0u || !chunk_used(h, 0) ||
+	    chunk_size(h, 0) != chunk0_units((size_t)nb)) {
 		return fail(s, 0, "chunk 0 header does not match the heap size");
 	}
 	if (chunk_size(h, 0) + min_chunk_size(h) > end) {
@@ -79,7 +80,8 @@ HEAP_METADATA_ACCESS static bool check_header(struct check_state *s)
 	return true;
 }
 
-HEAP_METADATA_ACCESS static bool check_free_chunk(struct check_state *s, chunkid_t c, struct walk_totals *t)
+HEAP_METADATA_ACCESS static bool check_free_chunk(struct check_state *s, chunkid_t c,
+						  struct walk_totals *t)
 {
 	const struct z_heap *h = s->h;
 
@@ -102,7 +104,8 @@ HEAP_METADATA_ACCESS static bool check_free_chunk(struct check_state *s, chunkid
 	return true;
 }
 
-HEAP_METADATA_ACCESS static bool check_used_chunk(struct check_state *s, chunkid_t c, struct walk_totals *t)
+HEAP_METADATA_ACCESS static bool check_used_chunk(struct check_state *s, chunkid_t c,
+						  struct walk_totals *t)
 {
 	const struct z_heap *h = s->h;
 
@@ -190,14 +193,15 @@ HEAP_METADATA_ACCESS static bool check_list_entry(struct check_state *s, chunkid
 	chunkid_t prev = prev_free_chunk(h, e);
 	chunkid_t next = next_free_chunk(h, e);
 
-	if (!in_chunk_range(h, prev) || !in_chunk_range(h, next) ||
-	    next_free_chunk(h, prev) != e || prev_free_chunk(h, next) != e) {
+	if (!in_chunk_range(h, prev) || !in_chunk_range(h, next) || next_free_chunk(h, prev) != e ||
+	    prev_free_chunk(h, next) != e) {
 		return fail(s, e, "free list links are not symmetric");
 	}
 	return true;
 }
 
-HEAP_METADATA_ACCESS static bool check_bucket(struct check_state *s, int b, const struct walk_totals *t)
+HEAP_METADATA_ACCESS static bool check_bucket(struct check_state *s, int b,
+					      const struct walk_totals *t)
 {
 	const struct z_heap *h = s->h;
 	chunkid_t head = h->buckets[b].next;
@@ -232,7 +236,8 @@ HEAP_METADATA_ACCESS static bool check_bucket(struct check_state *s, int b, cons
 	return true;
 }
 
-HEAP_METADATA_ACCESS bool heap_full_check(const struct z_heap *h, chunkid_t *bad_chunk, const char **what)
+HEAP_METADATA_ACCESS bool heap_full_check(const struct z_heap *h, chunkid_t *bad_chunk,
+					  const char **what)
 {
 	struct check_state s = {.h = h, .bad_chunk = 0, .what = NULL};
 	struct walk_totals totals = {0};

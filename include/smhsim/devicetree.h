@@ -38,22 +38,22 @@ extern "C" {
 #endif
 
 /* Bounds that keep hostile blobs from costing unbounded time or memory. */
-#define SMH_DT_MAX_BLOB_BYTES (64u * 1024u * 1024u) /* file or dtc output */
-#define SMH_DT_MAX_DEPTH 32u                        /* node nesting */
-#define SMH_DT_MAX_NODES 65536u                     /* nodes in the tree */
-#define SMH_DT_MAX_PROPS_PER_NODE 4096u             /* properties of one node */
-#define SMH_DT_MAX_POOLS 256u                       /* pool regions on a board */
-#define SMH_DT_MAX_CONTEXT 1024u                    /* context regions listed */
-#define SMH_DT_MAX_WARNINGS 64u                     /* warnings kept (then one "more" line) */
+#define SMH_DT_MAX_BLOB_BYTES     (64u * 1024u * 1024u) /* file or dtc output */
+#define SMH_DT_MAX_DEPTH          32u                   /* node nesting */
+#define SMH_DT_MAX_NODES          65536u                /* nodes in the tree */
+#define SMH_DT_MAX_PROPS_PER_NODE 4096u                 /* properties of one node */
+#define SMH_DT_MAX_POOLS          256u                  /* pool regions on a board */
+#define SMH_DT_MAX_CONTEXT        1024u                 /* context regions listed */
+#define SMH_DT_MAX_WARNINGS       64u                   /* warnings kept (then one "more" line) */
 
 /* zephyr,memory-attr bits the loader reads (values of Zephyr's DT_MEM_*). */
-#define SMH_DT_MEM_CACHEABLE 0x00000001u
-#define SMH_DT_MEM_NON_CACHEABLE 0x00000100u
-#define SMH_DT_MEM_SW_ALLOC_CACHE 0x00010000u
-#define SMH_DT_MEM_SW_ALLOC_NON_CACHE 0x00020000u
-#define SMH_DT_MEM_ARM_MPU_RAM 0x00100000u
+#define SMH_DT_MEM_CACHEABLE           0x00000001u
+#define SMH_DT_MEM_NON_CACHEABLE       0x00000100u
+#define SMH_DT_MEM_SW_ALLOC_CACHE      0x00010000u
+#define SMH_DT_MEM_SW_ALLOC_NON_CACHE  0x00020000u
+#define SMH_DT_MEM_ARM_MPU_RAM         0x00100000u
 #define SMH_DT_MEM_ARM_MPU_RAM_NOCACHE 0x00200000u
-#define SMH_DT_MEM_ARM_MPU_EXTMEM 0x02000000u
+#define SMH_DT_MEM_ARM_MPU_EXTMEM      0x02000000u
 
 /* Which binding produced a pool region. */
 enum smh_dt_binding {
@@ -63,10 +63,10 @@ enum smh_dt_binding {
 
 /* One pool region, as the board declares it. */
 struct smh_dt_region {
-	char *path;          /* node path, e.g. "/reserved-memory/reserved@42000000" */
-	char *label;         /* `label`, `zephyr,memory-region` name, else the node name */
-	uint64_t base;       /* physical address */
-	uint64_t size;       /* bytes, > 0, fits in size_t */
+	char *path;    /* node path, e.g. "/reserved-memory/reserved@42000000" */
+	char *label;   /* `label`, `zephyr,memory-region` name, else the node name */
+	uint64_t base; /* physical address */
+	uint64_t size; /* bytes, > 0, fits in size_t */
 	enum shared_multi_heap_attr attr;
 	enum smh_dt_binding binding;
 	/*
@@ -91,31 +91,32 @@ enum smh_dt_context_kind {
 /* A region listed for context: not part of the pool. */
 struct smh_dt_context {
 	char *path;
-	char *compatible;   /* first compatible string, or "" */
+	char *compatible; /* first compatible string, or "" */
 	enum smh_dt_context_kind kind;
-	bool has_reg;       /* base/size valid (false for dynamic regions) */
+	bool has_reg; /* base/size valid (false for dynamic regions) */
 	uint64_t base;
-	uint64_t size;      /* may be 0 (firmware placeholders such as RPi nvram@0) */
-	bool no_map;        /* `no-map` present */
-	bool reusable;      /* `reusable` present */
-	char *note;         /* short detail: "status \"disabled\"", "attribute 0x8000", ... or "" */
+	uint64_t size; /* may be 0 (firmware placeholders such as RPi nvram@0) */
+	bool no_map;   /* `no-map` present */
+	bool reusable; /* `reusable` present */
+	char *note;    /* short detail: "status \"disabled\"", "attribute 0x8000", ... or "" */
 };
 
 struct smh_dt_board {
-	char *name;                 /* display name (file path or "built-in example") */
-	char *model;                /* root `model`, or "" */
-	char *compatible;           /* root first `compatible`, or "" */
-	uint32_t root_address_cells; /* root #address-cells (default 2); 1 suggests a 32-bit target */
+	char *name;                  /* display name (file path or "built-in example") */
+	char *model;                 /* root `model`, or "" */
+	char *compatible;            /* root first `compatible`, or "" */
+	uint32_t root_address_cells; /* root #address-cells (default 2); 1 suggests a 32-bit target
+				      */
 	uint32_t root_size_cells;
-	uint32_t version;           /* blob version */
-	uint32_t total_size;        /* blob totalsize */
-	size_t memreserve_count;    /* /memreserve/ entries */
+	uint32_t version;        /* blob version */
+	uint32_t total_size;     /* blob totalsize */
+	size_t memreserve_count; /* /memreserve/ entries */
 	size_t pool_count;
 	struct smh_dt_region *pools; /* devicetree order */
 	size_t context_count;
 	struct smh_dt_context *context; /* devicetree order */
 	size_t warning_count;
-	char **warnings;            /* one line each, "<name>: <path>: <what>" */
+	char **warnings; /* one line each, "<name>: <path>: <what>" */
 };
 
 /*

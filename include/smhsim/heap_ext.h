@@ -35,8 +35,7 @@ enum sys_heap_format {
  * mem, an unknown policy, a buffer too small for one 1-byte allocation, or
  * one too large for the chosen format. On error the heap is left unusable.
  */
-int sys_heap_init_ex(struct sys_heap *heap, void *mem, size_t bytes,
-		     enum sys_heap_format format);
+int sys_heap_init_ex(struct sys_heap *heap, void *mem, size_t bytes, enum sys_heap_format format);
 
 /* True when the heap uses the big (8-byte header) format. */
 bool sys_heap_is_big(const struct sys_heap *heap);
@@ -72,12 +71,12 @@ size_t sys_heap_min_size_for(size_t bytes, enum sys_heap_format format);
 
 /* Beyond sys_memory_stats: what o1heap and umm report, and a free-space map. */
 struct sys_heap_ext_stats {
-	size_t peak_request_bytes;   /* largest size ever requested */
-	uint32_t failed_allocs;      /* allocations that returned NULL (bytes > 0) */
-	size_t free_chunks;          /* listed free chunks */
-	size_t largest_free_chunk;   /* usable bytes of the largest free chunk */
-	size_t largest_alloc_bytes;  /* largest request the next alloc would satisfy */
-	uint32_t fragmentation_pct;  /* 100 - 100 * sqrt(sum free^2) / sum free */
+	size_t peak_request_bytes;  /* largest size ever requested */
+	uint32_t failed_allocs;     /* allocations that returned NULL (bytes > 0) */
+	size_t free_chunks;         /* listed free chunks */
+	size_t largest_free_chunk;  /* usable bytes of the largest free chunk */
+	size_t largest_alloc_bytes; /* largest request the next alloc would satisfy */
+	uint32_t fragmentation_pct; /* 100 - 100 * sqrt(sum free^2) / sum free */
 };
 
 /*
@@ -93,15 +92,15 @@ size_t sys_heap_largest_alloc(struct sys_heap *heap);
 
 /* Why the core stopped an operation. */
 enum sys_heap_fault_reason {
-	SYS_HEAP_FAULT_INIT_SIZE = 1,   /* buffer too small or too big for the format */
-	SYS_HEAP_FAULT_BAD_POINTER,     /* pointer outside the heap's chunks */
-	SYS_HEAP_FAULT_DOUBLE_FREE,     /* chunk already free */
-	SYS_HEAP_FAULT_OVERFLOW,        /* right neighbour's header disagrees (overrun) */
-	SYS_HEAP_FAULT_UNDERFLOW,       /* left neighbour disagrees (underrun) */
-	SYS_HEAP_FAULT_FREE_LIST,       /* free-list links broken */
-	SYS_HEAP_FAULT_CANARY,          /* trailer canary overwritten */
-	SYS_HEAP_FAULT_VALIDATE,        /* full check failed (EXTREME hardening) */
-	SYS_HEAP_FAULT_NO_OWNER,        /* multi-heap: pointer in no registered heap */
+	SYS_HEAP_FAULT_INIT_SIZE = 1, /* buffer too small or too big for the format */
+	SYS_HEAP_FAULT_BAD_POINTER,   /* pointer outside the heap's chunks */
+	SYS_HEAP_FAULT_DOUBLE_FREE,   /* chunk already free */
+	SYS_HEAP_FAULT_OVERFLOW,      /* right neighbour's header disagrees (overrun) */
+	SYS_HEAP_FAULT_UNDERFLOW,     /* left neighbour disagrees (underrun) */
+	SYS_HEAP_FAULT_FREE_LIST,     /* free-list links broken */
+	SYS_HEAP_FAULT_CANARY,        /* trailer canary overwritten */
+	SYS_HEAP_FAULT_VALIDATE,      /* full check failed (EXTREME hardening) */
+	SYS_HEAP_FAULT_NO_OWNER,      /* multi-heap: pointer in no registered heap */
 };
 
 struct sys_heap_fault {

@@ -27,8 +27,7 @@ struct sys_heap_hooks {
 	/* the whole buffer [mem, mem + bytes) now belongs to the heap */
 	void (*on_init)(const struct sys_heap *heap, void *mem, size_t bytes);
 	/* a block of @requested bytes (@usable available) now lives at @mem */
-	void (*on_alloc)(const struct sys_heap *heap, void *mem, size_t requested,
-			 size_t usable);
+	void (*on_alloc)(const struct sys_heap *heap, void *mem, size_t requested, size_t usable);
 	/* the block at @mem (@usable bytes) is about to be freed */
 	void (*on_free)(const struct sys_heap *heap, void *mem, size_t usable);
 	/* the block at @mem was resized in place to @requested bytes */

@@ -51,19 +51,19 @@ enum smh_region_state {
 };
 
 struct smh_sim_region {
-	char *name;            /* node path (or the name given to smh_sim_reserve()) */
+	char *name; /* node path (or the name given to smh_sim_reserve()) */
 	char *label;
-	uint64_t phys;         /* physical base */
-	size_t size;           /* bytes */
+	uint64_t phys; /* physical base */
+	size_t size;   /* bytes */
 	enum shared_multi_heap_attr attr;
 	enum smh_map_mode mode; /* placement used: SMH_MAP_IDENTITY or SMH_MAP_OFFSET */
-	int identity_error;    /* why identity was not used (errno), 0 if it was or untried */
-	uint8_t *virt;         /* virtual address of phys */
+	int identity_error;     /* why identity was not used (errno), 0 if it was or untried */
+	uint8_t *virt;          /* virtual address of phys */
 	enum smh_region_state state;
-	uint8_t *heap_addr;    /* what the callback returned (valid from MAPPED on) */
+	uint8_t *heap_addr; /* what the callback returned (valid from MAPPED on) */
 	size_t heap_size;
-	int add_error;         /* shared_multi_heap_add() result when ADD_FAILED */
-	bool accessible;       /* read-write now (else PROT_NONE) */
+	int add_error;   /* shared_multi_heap_add() result when ADD_FAILED */
+	bool accessible; /* read-write now (else PROT_NONE) */
 	/* What was given to shared_multi_heap_add(); the pool may keep the pointer. */
 	struct shared_multi_heap_region pool_region;
 	/* The whole mapping, guard pages included (for munmap). */
@@ -76,7 +76,7 @@ struct smh_sim {
 	struct smh_sim_region *regions; /* in the order reserved */
 	size_t capacity;
 	size_t warning_count;
-	char **warnings;                /* refused or unplaced regions, one line each */
+	char **warnings; /* refused or unplaced regions, one line each */
 };
 
 /* Empty simulator (equivalent to zero-initialising it). */
@@ -119,8 +119,7 @@ bool smh_region_default_map(struct shared_multi_heap_region *reg, uint8_t **v_ad
  *            (it must call smh_region_default_map() or smh_sim_protect());
  *   -ERANGE  the physical address does not fit this host's uintptr_t.
  */
-int smh_sim_map(struct smh_sim *sim, size_t index, smh_init_reg_fn_t map_fn,
-		struct smh_diag *diag);
+int smh_sim_map(struct smh_sim *sim, size_t index, smh_init_reg_fn_t map_fn, struct smh_diag *diag);
 
 /*
  * Makes region @index accessible (read-write) or not again. 0, -EINVAL for a
@@ -136,8 +135,7 @@ int smh_sim_protect(struct smh_sim *sim, size_t index, bool accessible);
 int smh_sim_phys_to_virt(const struct smh_sim *sim, uint64_t phys, size_t len, void **virt);
 
 /* The reverse of smh_sim_phys_to_virt(), same rules. */
-int smh_sim_virt_to_phys(const struct smh_sim *sim, const void *virt, size_t len,
-			 uint64_t *phys);
+int smh_sim_virt_to_phys(const struct smh_sim *sim, const void *virt, size_t len, uint64_t *phys);
 
 /* Index of the region holding @phys, or -1. */
 int smh_sim_region_of_phys(const struct smh_sim *sim, uint64_t phys);

@@ -95,8 +95,8 @@ void smh_sanitizer_valgrind_forget(void *mem, size_t bytes);
  * by its physical address; a pointer outside every region is shown as a
  * host address. Returns what snprintf() returns.
  */
-int smh_sim_fault_describe(const struct smh_sim *sim, const struct sys_heap_fault *fault,
-			   char *buf, size_t size);
+int smh_sim_fault_describe(const struct smh_sim *sim, const struct sys_heap_fault *fault, char *buf,
+			   size_t size);
 
 /*
  * Installs a fault handler that prints smh_sim_fault_describe()'s line for

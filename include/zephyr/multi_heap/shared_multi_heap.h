@@ -59,8 +59,7 @@ int shared_multi_heap_add(struct shared_multi_heap_region *region, void *user_da
 void *shared_multi_heap_alloc(enum shared_multi_heap_attr attr, size_t bytes);
 
 /* As shared_multi_heap_alloc(), aligned to @align. */
-void *shared_multi_heap_aligned_alloc(enum shared_multi_heap_attr attr, size_t align,
-				      size_t bytes);
+void *shared_multi_heap_aligned_alloc(enum shared_multi_heap_attr attr, size_t align, size_t bytes);
 
 /*
  * Resizes @ptr (NULL allocates, @bytes 0 frees and returns NULL), trying the

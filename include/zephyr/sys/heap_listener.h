@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define HEAP_ID_FROM_POINTER(heap_pointer) ((uintptr_t)(heap_pointer))
-#define HEAP_ID_LIBC HEAP_ID_FROM_POINTER(0)
+#define HEAP_ID_LIBC                       HEAP_ID_FROM_POINTER(0)
 
 enum heap_event_types {
 	HEAP_EVT_UNKNOWN = 0,
@@ -61,25 +61,25 @@ void heap_listener_notify_free(uintptr_t heap_id, void *mem, size_t bytes);
 /* Calls every registered resize listener of @heap_id. */
 void heap_listener_notify_resize(uintptr_t heap_id, void *old_heap_end, void *new_heap_end);
 
-#define HEAP_LISTENER_ALLOC_DEFINE(name, _heap_id, _alloc_cb)                              \
-	struct heap_listener name = {                                                      \
-		.heap_id = (_heap_id),                                                     \
-		.event = HEAP_ALLOC,                                                       \
-		{.alloc_cb = (_alloc_cb)},                                                 \
+#define HEAP_LISTENER_ALLOC_DEFINE(name, _heap_id, _alloc_cb) \
+	struct heap_listener name = {                         \
+		.heap_id = (_heap_id),                        \
+		.event = HEAP_ALLOC,                          \
+		{.alloc_cb = (_alloc_cb)},                    \
 	}
 
-#define HEAP_LISTENER_FREE_DEFINE(name, _heap_id, _free_cb)                                \
-	struct heap_listener name = {                                                      \
-		.heap_id = (_heap_id),                                                     \
-		.event = HEAP_FREE,                                                        \
-		{.free_cb = (_free_cb)},                                                   \
+#define HEAP_LISTENER_FREE_DEFINE(name, _heap_id, _free_cb) \
+	struct heap_listener name = {                       \
+		.heap_id = (_heap_id),                      \
+		.event = HEAP_FREE,                         \
+		{.free_cb = (_free_cb)},                    \
 	}
 
-#define HEAP_LISTENER_RESIZE_DEFINE(name, _heap_id, _resize_cb)                            \
-	struct heap_listener name = {                                                      \
-		.heap_id = (_heap_id),                                                     \
-		.event = HEAP_RESIZE,                                                      \
-		{.resize_cb = (_resize_cb)},                                               \
+#define HEAP_LISTENER_RESIZE_DEFINE(name, _heap_id, _resize_cb) \
+	struct heap_listener name = {                           \
+		.heap_id = (_heap_id),                          \
+		.event = HEAP_RESIZE,                           \
+		{.resize_cb = (_resize_cb)},                    \
 	}
 
 #ifdef __cplusplus

@@ -48,8 +48,7 @@ void sys_multi_heap_init(struct sys_multi_heap *heap, sys_multi_heap_fn_t choice
  * then, -EINVAL for an uninitialized heap or one overlapping a registered
  * heap, and 0 on success (Zephyr's callers ignore the result).
  */
-int sys_multi_heap_add_heap(struct sys_multi_heap *mheap, struct sys_heap *heap,
-			    void *user_data);
+int sys_multi_heap_add_heap(struct sys_multi_heap *mheap, struct sys_heap *heap, void *user_data);
 
 /* choice(mheap, cfg, 0, bytes). */
 void *sys_multi_heap_alloc(struct sys_multi_heap *mheap, void *cfg, size_t bytes);
@@ -84,7 +83,7 @@ void sys_multi_heap_free(struct sys_multi_heap *mheap, void *block);
 void *sys_multi_heap_aligned_realloc(struct sys_multi_heap *mheap, void *cfg, void *ptr,
 				     size_t align, size_t bytes);
 
-#define sys_multi_heap_realloc(mheap, cfg, ptr, bytes)                                     \
+#define sys_multi_heap_realloc(mheap, cfg, ptr, bytes) \
 	sys_multi_heap_aligned_realloc(mheap, cfg, ptr, 0, bytes)
 
 #ifdef __cplusplus

@@ -139,8 +139,8 @@ static inline bool sys_heap_validate(struct sys_heap *heap)
  */
 void sys_heap_stress(void *(*alloc_fn)(void *arg, size_t bytes),
 		     void (*free_fn)(void *arg, void *p), void *arg, size_t total_bytes,
-		     uint32_t op_count, void *scratch_mem, size_t scratch_bytes,
-		     int target_percent, struct z_heap_stress_result *result);
+		     uint32_t op_count, void *scratch_mem, size_t scratch_bytes, int target_percent,
+		     struct z_heap_stress_result *result);
 
 /*
  * Prints the bucket table, optionally every chunk, and the free / allocated /
@@ -195,7 +195,7 @@ int sys_heap_array_get(struct sys_heap ***heap);
  * The bucket count depends on the heap size, so it is found by a short
  * fixed-point iteration from one bucket (monotone, converged in three steps).
  */
-#if defined(CONFIG_SYS_HEAP_BIG_ONLY) ||                                                   \
+#if defined(CONFIG_SYS_HEAP_BIG_ONLY) || \
 	(!defined(CONFIG_SYS_HEAP_SMALL_ONLY) && UINTPTR_MAX > 0xffffffffu)
 #define Z_HEAP_MIN_HDR_BYTES 8u
 #else
@@ -211,16 +211,16 @@ int sys_heap_array_get(struct sys_heap ***heap);
 #else
 #define Z_HEAP_STRUCT_BYTES 16u
 #endif
-#define Z_HEAP_UNITS_(bytes) (((size_t)(bytes) + 7u) / 8u)
-#define Z_HEAP_MIN_CHUNK_ Z_HEAP_UNITS_(Z_HEAP_MIN_HDR_BYTES + 1u + Z_HEAP_MIN_TRAILER_BYTES)
+#define Z_HEAP_UNITS_(bytes)   (((size_t)(bytes) + 7u) / 8u)
+#define Z_HEAP_MIN_CHUNK_      Z_HEAP_UNITS_(Z_HEAP_MIN_HDR_BYTES + 1u + Z_HEAP_MIN_TRAILER_BYTES)
 #define Z_HEAP_BLOCK_UNITS_(n) Z_HEAP_UNITS_(Z_HEAP_MIN_HDR_BYTES + (n) + Z_HEAP_MIN_TRAILER_BYTES)
-#define Z_HEAP_CHUNK0_UNITS_(nb)                                                           \
+#define Z_HEAP_CHUNK0_UNITS_(nb) \
 	(Z_HEAP_UNITS_(Z_HEAP_STRUCT_BYTES + 4u * (nb)) + Z_HEAP_MIN_TRAILER_BYTES / 8u)
 #define Z_HEAP_TOTAL_UNITS_(n, nb) (Z_HEAP_CHUNK0_UNITS_(nb) + Z_HEAP_BLOCK_UNITS_(n))
-#define Z_HEAP_NB_NEXT_(n, nb)                                                             \
-	((size_t)(32 - __builtin_clz((unsigned int)(Z_HEAP_TOTAL_UNITS_(n, nb) -              \
-						   Z_HEAP_MIN_CHUNK_ + 1u))))
-#define Z_HEAP_NB_(n) Z_HEAP_NB_NEXT_(n, Z_HEAP_NB_NEXT_(n, Z_HEAP_NB_NEXT_(n, 1u)))
+#define Z_HEAP_NB_NEXT_(n, nb)                                                   \
+	((size_t)(32 - __builtin_clz((unsigned int)(Z_HEAP_TOTAL_UNITS_(n, nb) - \
+						    Z_HEAP_MIN_CHUNK_ + 1u))))
+#define Z_HEAP_NB_(n)          Z_HEAP_NB_NEXT_(n, Z_HEAP_NB_NEXT_(n, Z_HEAP_NB_NEXT_(n, 1u)))
 #define Z_HEAP_MIN_SIZE_FOR(n) (Z_HEAP_TOTAL_UNITS_(n, Z_HEAP_NB_(n)) * 8u + Z_HEAP_MIN_HDR_BYTES)
 
 /* Smallest buffer that can hold one 1-byte allocation (56 / 44 bytes without
