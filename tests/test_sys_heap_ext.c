@@ -206,6 +206,35 @@ static void test_format_policies(void **state)
 }
 
 /*
+ * The handle remembers the policy asked for, so a tool can re-plan a heap:
+ * under the 32-bit rule the end marker's size follows the buffer size, and
+ * near the switch a small-format heap has one unit less than a small-only
+ * heap over the same buffer. Re-planning with the resolved format got this
+ * wrong (the first fuzz_heap finding, a shadow-model limit).
+ */
+static void test_policy_replans_heap(void **state)
+{
+	(void)state;
+
+	for (size_t misalign = 0; misalign < 8u; misalign++) {
+		for (size_t bytes = SMALL_LIMIT_BYTES - 16u; bytes <= SMALL_LIMIT_BYTES + 16u;
+		     bytes += 4u) {
+			struct sys_heap heap;
+			struct sys_heap_plan plan;
+			uint8_t *mem = buf + misalign;
+
+			assert_int_equal(sys_heap_init_ex(&heap, mem, bytes, SYS_HEAP_FORMAT_AUTO32), 0);
+			assert_int_equal(heap.smh_policy, SYS_HEAP_FORMAT_AUTO32);
+			assert_int_equal(sys_heap_plan((uintptr_t)mem, bytes,
+						       (enum sys_heap_format)heap.smh_policy, &plan),
+					 0);
+			assert_int_equal(plan.units, heap.heap->end_chunk);
+			assert_int_equal(plan.largest_alloc_bytes, sys_heap_largest_alloc(&heap));
+		}
+	}
+}
+
+/*
  * AUTO32 around the small limit (8-aligned start). Zephyr picks the footer
  * from the raw size (bytes / 8 > 0x7fff -> 8-byte footer) and the format
  * from the units left: up to 262143 bytes the small footer leaves at most
@@ -471,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_min_size_for),
 		cmocka_unit_test(test_format_policies),
 		cmocka_unit_test(test_auto32_edge),
+		cmocka_unit_test(test_policy_replans_heap),
 		cmocka_unit_test(test_ext_stats_errors),
 		cmocka_unit_test_prestate(test_ext_stats_counters, &fmt_small),
 		cmocka_unit_test_prestate(test_ext_stats_counters, &fmt_big),
