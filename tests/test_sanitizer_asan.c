@@ -268,6 +268,49 @@ static void test_realloc_keeps_poisoning_exact(void **state)
 	assert_true(sys_heap_validate(&heap));
 }
 
+/* cfg is the index of the heap to allocate from */
+static void *choose_heap_by_index(struct sys_multi_heap *mheap, void *cfg, size_t align,
+				  size_t bytes)
+{
+	(void)mheap;
+	return sys_heap_aligned_alloc(&multi_heaps[(uintptr_t)cfg], align, bytes);
+}
+
+/* A multi-heap realloc that cannot stay in its heap moves to another one and
+ * copies only the bytes the caller may read: copying the poisoned slack of
+ * the old chunk would be reported by ASan's memcpy check. */
+static void test_multi_heap_move_copies_readable_bytes(void **state)
+{
+	(void)state;
+	sys_multi_heap_init(&multi, choose_heap_by_index);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(sys_heap_init_ex(&multi_heaps[i], multi_mem[i], sizeof(multi_mem[i]),
+						  SYS_HEAP_FORMAT_BIG),
+				 0);
+		assert_int_equal(sys_multi_heap_add_heap(&multi, &multi_heaps[i], NULL), 0);
+	}
+
+	uint8_t *p = sys_multi_heap_alloc(&multi, (void *)(uintptr_t)0, 21);
+	/* leaves heap 0 too little room to grow p to 1500 bytes */
+	uint8_t *filler = sys_multi_heap_alloc(&multi, (void *)(uintptr_t)0, 1000);
+
+	assert_non_null(p);
+	assert_non_null(filler);
+	fill(p, 21, 7);
+
+	uint8_t *moved = sys_multi_heap_realloc(&multi, (void *)(uintptr_t)1, p, 1500);
+
+	assert_non_null(moved);
+	assert_ptr_equal(sys_multi_heap_get_heap(&multi, moved)->heap, &multi_heaps[1]);
+	check_fill(moved, 21, 7);
+	assert_true(poisoned(p));
+	assert_null(__asan_region_is_poisoned(moved, 1500));
+	sys_multi_heap_free(&multi, moved);
+	sys_multi_heap_free(&multi, filler);
+	assert_true(sys_heap_validate(&multi_heaps[0]));
+	assert_true(sys_heap_validate(&multi_heaps[1]));
+}
+
 /* A double free and a foreign pointer reach the simulator's fault handler,
  * which names the region and the physical address. */
 static void test_pool_faults_name_region_and_phys(void **state)
@@ -313,6 +356,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_big_format_poisoning),
 		cmocka_unit_test(test_small_format_poisoning),
 		cmocka_unit_test(test_realloc_keeps_poisoning_exact),
+		cmocka_unit_test(test_multi_heap_move_copies_readable_bytes),
 		cmocka_unit_test(test_pool_faults_name_region_and_phys),
 	};
 	const struct CMUnitTest death[] = {
