@@ -37,43 +37,12 @@
 
 /* ---- the parent ---- */
 
-struct child_result {
-	int status; /* exit status, or 128 + signal */
-	char output[65536];
-};
-
 static void run_child(const char *kind, const char *source, struct child_result *res)
 {
-	int fds[2];
+	char *const argv[] = {"test_sanitizer_asan", "--fault", (char *)kind, (char *)source,
+			      NULL};
 
-	assert_int_equal(pipe(fds), 0);
-	fflush(NULL);
-
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execl("/proc/self/exe", "test_sanitizer_asan", "--fault", kind, source, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-
-	size_t used = 0;
-	ssize_t got;
-
-	while ((got = read(fds[0], res->output + used, sizeof(res->output) - 1 - used)) > 0) {
-		used += (size_t)got;
-	}
-	res->output[used] = '\0';
-	close(fds[0]);
-
-	int wstatus;
-
-	assert_int_equal(waitpid(pid, &wstatus, 0), pid);
-	res->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+	sanitizer_child_spawn("/proc/self/exe", argv, res);
 }
 
 /* The first stack frame line of the report ("#0 0x... in fn file:line"). */

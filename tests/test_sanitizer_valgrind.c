@@ -194,49 +194,20 @@ static void skip_unless_valgrind_can_run(void)
 	}
 }
 
-struct child_result {
-	int status; /* exit status, or 128 + signal */
-	char output[131072];
-};
-
 static void run_under_valgrind(const char *mode, const char *kind, const char *source,
 			       struct child_result *res)
 {
 	static char exe[4096];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	int fds[2];
 
 	assert_true(len > 0);
 	exe[len] = '\0';
-	assert_int_equal(pipe(fds), 0);
-	fflush(NULL);
 
-	pid_t pid = fork();
+	char *const argv[] = {"valgrind",	  "--tool=memcheck", "--error-exitcode=9",
+			      "--leak-check=no", exe,		     (char *)mode,
+			      (char *)kind,	  (char *)source,    NULL};
 
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execl(valgrind_path(), "valgrind", "--tool=memcheck", "--error-exitcode=9",
-		      "--leak-check=no", exe, mode, kind, source, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-
-	size_t used = 0;
-	ssize_t got;
-
-	while ((got = read(fds[0], res->output + used, sizeof(res->output) - 1 - used)) > 0) {
-		used += (size_t)got;
-	}
-	res->output[used] = '\0';
-	close(fds[0]);
-
-	int wstatus;
-
-	assert_int_equal(waitpid(pid, &wstatus, 0), pid);
-	res->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+	sanitizer_child_spawn(valgrind_path(), argv, res);
 }
 
 /* The first "at" frame after the first error header. */

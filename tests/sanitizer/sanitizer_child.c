@@ -9,6 +9,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -190,4 +192,38 @@ int sanitizer_child_run_fault(const char *kind_name, const char *source_name,
 	}
 	/* memcheck reports and goes on: leave normally, its exit code tells */
 	return 0;
+}
+
+void sanitizer_child_spawn(const char *path, char *const argv[], struct child_result *res)
+{
+	int fds[2];
+
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL);
+
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execv(path, argv);
+		_exit(127);
+	}
+	close(fds[1]);
+
+	size_t used = 0;
+	ssize_t got;
+
+	while ((got = read(fds[0], res->output + used, sizeof(res->output) - 1 - used)) > 0) {
+		used += (size_t)got;
+	}
+	res->output[used] = '\0';
+	close(fds[0]);
+
+	int wstatus;
+
+	assert_int_equal(waitpid(pid, &wstatus, 0), pid);
+	res->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
 }

@@ -75,4 +75,14 @@ enum after_fault {
 int sanitizer_child_run_fault(const char *kind_name, const char *source_name,
 			      enum smh_sanitizer expected, enum after_fault after);
 
+/* ---- parent side ---- */
+
+struct child_result {
+	int status; /* exit status, or 128 + signal */
+	char output[131072];
+};
+
+/* Runs @path with @argv in a child, its stderr captured into @res. */
+void sanitizer_child_spawn(const char *path, char *const argv[], struct child_result *res);
+
 #endif
