@@ -32,7 +32,8 @@ HEAP_METADATA_ACCESS void *sys_heap_alloc(struct sys_heap *heap, size_t bytes)
 
 	struct z_heap *h = heap->heap;
 
-	if (HEAP_UNLIKELY(bytes == 0u || h == NULL)) {
+	/* the core turns away bytes == 0 on its cold path */
+	if (HEAP_UNLIKELY(h == NULL)) {
 		return NULL;
 	}
 	return BY_FORMAT(h, heap_alloc, heap, h, bytes);

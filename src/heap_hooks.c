@@ -3,6 +3,13 @@
  */
 #include "heap_hooks.h"
 
+int heap_observers;
+
+void heap_observers_adjust(int delta)
+{
+	__atomic_add_fetch(&heap_observers, delta, __ATOMIC_RELAXED);
+}
+
 #ifdef CONFIG_SYS_HEAP_SANITIZER_HOOKS
 const struct sys_heap_hooks *heap_hooks;
 
@@ -11,6 +18,7 @@ const struct sys_heap_hooks *sys_heap_set_hooks(const struct sys_heap_hooks *hoo
 	const struct sys_heap_hooks *previous = heap_hooks;
 
 	heap_hooks = hooks;
+	heap_observers_adjust((hooks != NULL) - (previous != NULL));
 	return previous;
 }
 #else

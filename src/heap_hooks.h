@@ -70,6 +70,15 @@ static inline bool heap_listeners_active(void)
 #endif
 
 /*
+ * Registered listeners plus one while a sanitizer hook set is installed
+ * (heap_hooks.c keeps it). One word, so the hot entry points learn "nobody
+ * watches" from a single load and compare.
+ */
+extern int heap_observers;
+
+void heap_observers_adjust(int delta);
+
+/*
  * True when anyone watches heap events (a listener or a sanitizer hook
  * set). The hot entry points test this once per call and, when it holds,
  * take their _observed path, which reports every event exactly as before;
@@ -77,7 +86,7 @@ static inline bool heap_listeners_active(void)
  */
 static inline bool heap_observed(void)
 {
-	return __builtin_expect(heap_hooks_installed() || heap_listeners_active(), 0);
+	return __builtin_expect(__atomic_load_n(&heap_observers, __ATOMIC_RELAXED) != 0, 0);
 }
 
 #ifdef CONFIG_SYS_HEAP_SANITIZER_HOOKS

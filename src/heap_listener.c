@@ -25,6 +25,7 @@ void heap_listener_register(struct heap_listener *listener)
 	listener->node.next = NULL;
 	*tail = &listener->node;
 	__atomic_add_fetch(&heap_listeners_registered, 1, __ATOMIC_RELAXED);
+	heap_observers_adjust(1);
 	smh_port_unlock(SMH_PORT_LOCK_LISTENERS);
 }
 
@@ -36,6 +37,7 @@ void heap_listener_unregister(struct heap_listener *listener)
 			*link = listener->node.next;
 			listener->node.next = NULL;
 			__atomic_sub_fetch(&heap_listeners_registered, 1, __ATOMIC_RELAXED);
+			heap_observers_adjust(-1);
 			break;
 		}
 	}
