@@ -75,14 +75,3 @@ void heap_report_fault(const struct sys_heap *heap, enum sys_heap_fault_reason r
 	fault_handler(&fault);
 }
 
-/* A canary that differs per heap and per chunk, so a block copied whole
- * elsewhere, or a stale trailer, does not pass for a valid one. */
-uint64_t heap_chunk_canary(const struct z_heap *h, chunkid_t c)
-{
-	uint64_t x = (uint64_t)(uintptr_t)h ^ ((uint64_t)c * 0x9e3779b97f4a7c15ull);
-
-	x ^= x >> 31;
-	x *= 0xd6e8feb86659fd93ull;
-	x ^= x >> 32;
-	return x ^ 0x5a5a5a5a5a5a5a5aull;
-}
