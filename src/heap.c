@@ -253,6 +253,8 @@ HEAP_METADATA_ACCESS int sys_heap_init_ex(struct sys_heap *heap, void *mem, size
 	heap->heap = h;
 	heap->smh_format = (uint8_t)(plan.big ? SYS_HEAP_FORMAT_BIG : SYS_HEAP_FORMAT_SMALL);
 	heap->smh_policy = (uint8_t)format;
+	heap->smh_first_chunk = chunk0_size;
+	heap->smh_chunk_span = end - chunk0_size;
 	heap_hook_init(heap, mem, bytes);
 #if CONFIG_SYS_HEAP_ARRAY_SIZE > 0
 	(void)sys_heap_array_save(heap);

@@ -39,6 +39,10 @@ struct sys_heap {
 	uint32_t smh_failed_allocs;
 	uint8_t smh_format; /* enum sys_heap_format actually in use: BIG or SMALL */
 	uint8_t smh_policy; /* enum sys_heap_format asked for at init */
+	/* valid chunk ids, [first, first + span): the hardening checks test
+	 * ids read from the heap against bounds kept out of its reach */
+	uint32_t smh_first_chunk;
+	uint32_t smh_chunk_span;
 };
 
 struct z_heap_stress_result {
