@@ -23,20 +23,23 @@ HEAP_COLD void *alloc_observed(struct sys_heap *heap, size_t bytes)
 	return BY_FORMAT(h, heap_alloc_observed, heap, h, bytes);
 }
 
-/* Hot: one test for observers, the argument checks, then a tail call. */
+/*
+ * Hot: one test for observers, then a tail call chosen by the format in
+ * the handle (set at init, 0 before: an uninitialized heap matches neither
+ * format). The core turns away bytes == 0 on its cold path.
+ */
 HEAP_METADATA_ACCESS void *sys_heap_alloc(struct sys_heap *heap, size_t bytes)
 {
 	if (heap_observed()) {
 		return alloc_observed(heap, bytes);
 	}
-
-	struct z_heap *h = heap->heap;
-
-	/* the core turns away bytes == 0 on its cold path */
-	if (HEAP_UNLIKELY(h == NULL)) {
-		return NULL;
+	if (HEAP_LIKELY(heap->smh_format == SYS_HEAP_FORMAT_BIG)) {
+		return heap_alloc_big(heap, heap->heap, bytes);
 	}
-	return BY_FORMAT(h, heap_alloc, heap, h, bytes);
+	if (heap->smh_format == SYS_HEAP_FORMAT_SMALL) {
+		return heap_alloc_small(heap, heap->heap, bytes);
+	}
+	return NULL;
 }
 
 void *sys_heap_noalign_alloc(struct sys_heap *heap, size_t align, size_t bytes)
@@ -104,23 +107,18 @@ HEAP_COLD void free_observed(struct sys_heap *heap, void *mem)
 	BY_FORMAT(h, heap_free_observed, heap, h, mem);
 }
 
+/* As sys_heap_alloc; the core lets mem == NULL through on its cold path. */
 HEAP_METADATA_ACCESS void sys_heap_free(struct sys_heap *heap, void *mem)
 {
 	if (heap_observed()) {
 		free_observed(heap, mem);
-		return;
-	}
-
-	struct z_heap *h = heap->heap;
-
-	if (HEAP_UNLIKELY(mem == NULL)) {
-		return;
-	}
-	if (HEAP_UNLIKELY(h == NULL)) {
+	} else if (HEAP_LIKELY(heap->smh_format == SYS_HEAP_FORMAT_BIG)) {
+		heap_free_big(heap, heap->heap, mem);
+	} else if (heap->smh_format == SYS_HEAP_FORMAT_SMALL) {
+		heap_free_small(heap, heap->heap, mem);
+	} else if (mem != NULL) {
 		free_uninitialized(heap, mem);
-		return;
 	}
-	BY_FORMAT(h, heap_free, heap, h, mem);
 }
 
 HEAP_METADATA_ACCESS size_t sys_heap_usable_size(struct sys_heap *heap, void *mem)
@@ -255,6 +253,8 @@ HEAP_METADATA_ACCESS int sys_heap_init_ex(struct sys_heap *heap, void *mem, size
 	heap->smh_policy = (uint8_t)format;
 	heap->smh_first_chunk = chunk0_size;
 	heap->smh_chunk_span = end - chunk0_size;
+	heap->smh_mem_lo = (uintptr_t)chunk_mem(h, chunk0_size);
+	heap->smh_mem_span = (uintptr_t)chunk_addr(h, end) - heap->smh_mem_lo;
 	heap_hook_init(heap, mem, bytes);
 #if CONFIG_SYS_HEAP_ARRAY_SIZE > 0
 	(void)sys_heap_array_save(heap);

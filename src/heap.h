@@ -369,8 +369,9 @@ static inline uint64_t heap_chunk_canary(const struct z_heap *h, chunkid_t c)
 
 /*
  * The per-format allocator (heap_core.inc, built as heap_big.c and
- * heap_small.c). heap.c has done the argument checks: the heap is
- * initialized, @bytes is not 0, @mem is not NULL.
+ * heap_small.c). heap.c has checked that the heap is initialized; the
+ * plain heap_alloc and heap_free also take @bytes == 0 and @mem == NULL
+ * (on their cold paths), the others are not called with them.
  */
 enum heap_resize_result {
 	HEAP_RESIZE_DONE,      /* resized in place */

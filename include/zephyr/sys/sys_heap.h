@@ -39,10 +39,13 @@ struct sys_heap {
 	uint32_t smh_failed_allocs;
 	uint8_t smh_format; /* enum sys_heap_format actually in use: BIG or SMALL */
 	uint8_t smh_policy; /* enum sys_heap_format asked for at init */
-	/* valid chunk ids, [first, first + span): the hardening checks test
-	 * ids read from the heap against bounds kept out of its reach */
+	/* Hot-path facts kept out of the heap's reach, so damage inside the
+	 * buffer cannot widen the checks: valid chunk ids are [first, first +
+	 * span) and block addresses [mem_lo, mem_lo + mem_span). */
 	uint32_t smh_first_chunk;
 	uint32_t smh_chunk_span;
+	uintptr_t smh_mem_lo;
+	size_t smh_mem_span;
 };
 
 struct z_heap_stress_result {
