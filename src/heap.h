@@ -113,12 +113,6 @@ enum chunk_fields { LEFT_SIZE, SIZE_AND_USED, FREE_PREV, FREE_NEXT };
 #endif
 #define HEAP_TRAILER_UNITS (HEAP_TRAILER_BYTES / CHUNK_UNIT)
 
-/* Entries of the request's own bucket an allocation examines. */
-#if CONFIG_SYS_HEAP_BEST_FIT_BUCKET > 0
-#define HEAP_BUCKET_PROBES CONFIG_SYS_HEAP_BEST_FIT_BUCKET
-#else
-#define HEAP_BUCKET_PROBES CONFIG_SYS_HEAP_ALLOC_LOOPS
-#endif
 
 #define HEAP_HARDENING(level)   (CONFIG_SYS_HEAP_HARDENING_LEVEL >= (level))
 #define HEAP_HARDENING_BASIC    1
@@ -141,6 +135,49 @@ HEAP_METADATA_ACCESS static inline bool big_heap(const struct z_heap *h)
 	return ((const heap_u32_t *)h)[0] == 0;
 }
 #endif
+
+/*
+ * smhsim's best-fit mode (CONFIG_SYS_HEAP_BEST_FIT_BUCKET > 0), applied only
+ * while the heap's free bytes are below CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT
+ * percent of its size (100, the default: always). Above that the allocation
+ * follows Zephyr's bounded first fit. find_chunk() and the largest-
+ * allocation query both ask here, so they agree on what the next allocation
+ * examines.
+ */
+#ifndef CONFIG_SYS_HEAP_BEST_FIT_BUCKET
+#define CONFIG_SYS_HEAP_BEST_FIT_BUCKET 0 /* a config.h without the option */
+#endif
+#ifndef CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT
+#define CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT 100 /* a config.h without the option */
+#endif
+#if CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT < 1 || CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT > 100
+#error "CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT must be 1..100"
+#endif
+#if CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT < 100 && !defined(CONFIG_SYS_HEAP_RUNTIME_STATS)
+#error "CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT < 100 needs CONFIG_SYS_HEAP_RUNTIME_STATS (free bytes)"
+#endif
+
+HEAP_METADATA_ACCESS static inline bool heap_best_fit_active(const struct z_heap *h)
+{
+#if CONFIG_SYS_HEAP_BEST_FIT_BUCKET == 0
+	(void)h;
+	return false;
+#elif CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT == 100
+	(void)h;
+	return true;
+#else
+	/* free / size < PCT / 100, in 64 bits: a 32-bit size_t would overflow */
+	return (uint64_t)h->free_bytes * 100u <
+	       (uint64_t)h->end_chunk * CHUNK_UNIT * CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT;
+#endif
+}
+
+/* Entries of the request's own bucket the next allocation examines. */
+HEAP_METADATA_ACCESS static inline int heap_bucket_probes(const struct z_heap *h)
+{
+	return heap_best_fit_active(h) ? CONFIG_SYS_HEAP_BEST_FIT_BUCKET
+				       : CONFIG_SYS_HEAP_ALLOC_LOOPS;
+}
 
 HEAP_METADATA_ACCESS static inline uint8_t *heap_base(const struct z_heap *h)
 {

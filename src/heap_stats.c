@@ -37,8 +37,9 @@ HEAP_METADATA_ACCESS int sys_heap_runtime_stats_reset_max(struct sys_heap *heap)
 /*
  * The largest request the next allocation satisfies. Requests below the
  * top non-empty bucket always succeed (that bucket's head fits them);
- * requests in the top bucket succeed only if one of the first
- * ALLOC_LOOPS (or BEST_FIT_BUCKET) entries from its head is large enough.
+ * requests in the top bucket succeed only if one of the entries the next
+ * allocation examines from its head (ALLOC_LOOPS, or BEST_FIT_BUCKET while
+ * best fit is active: heap_bucket_probes) is large enough.
  */
 HEAP_METADATA_ACCESS static chunksz_t largest_reachable_chunk(const struct z_heap *h)
 {
@@ -50,8 +51,9 @@ HEAP_METADATA_ACCESS static chunksz_t largest_reachable_chunk(const struct z_hea
 	chunkid_t head = h->buckets[top].next;
 	chunkid_t c = head;
 	chunksz_t largest = 0;
+	int probes = heap_bucket_probes(h);
 
-	for (int i = 0; i < HEAP_BUCKET_PROBES; i++) {
+	for (int i = 0; i < probes; i++) {
 		if (chunk_size(h, c) > largest) {
 			largest = chunk_size(h, c);
 		}

@@ -414,13 +414,13 @@ static void test_largest_alloc_honours_bounded_search(void **state)
 
 	struct sys_heap_ext_stats st = ext_stats(&heap);
 	/* entries of the bucket one search examines */
-	size_t want = HEAP_BUCKET_PROBES >= 6 ? h_bytes : f_bytes;
+	size_t want = heap_bucket_probes(heap.heap) >= 6 ? h_bytes : f_bytes;
 
 	assert_int_equal(st.free_chunks, 6);
 	assert_int_equal(st.largest_free_chunk, h_bytes);
 	assert_int_equal(st.largest_alloc_bytes, want);
 	assert_int_equal(sys_heap_largest_alloc(&heap), want);
-	if (HEAP_BUCKET_PROBES < 6) {
+	if (heap_bucket_probes(heap.heap) < 6) {
 		assert_true(st.largest_alloc_bytes < st.largest_free_chunk);
 	}
 	assert_true(st.fragmentation_pct > 0 && st.fragmentation_pct <= 100);

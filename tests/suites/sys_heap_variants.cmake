@@ -18,6 +18,9 @@ smhsim_sys_heap_variant(smhsim_core_loops1 CONFIG_SYS_HEAP_ALLOC_LOOPS=1)
 smhsim_sys_heap_variant(smhsim_core_loops64 CONFIG_SYS_HEAP_ALLOC_LOOPS=64)
 # smhsim's best-fit mode: a different placement, the same invariants.
 smhsim_sys_heap_variant(smhsim_core_bestfit16 CONFIG_SYS_HEAP_BEST_FIT_BUCKET=16)
+# ... and gated on free space (the "better refill utilization" mode).
+smhsim_sys_heap_variant(smhsim_core_bestfit32_free50 CONFIG_SYS_HEAP_BEST_FIT_BUCKET=32
+                        CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT=50)
 foreach(level 0 2 3 4)
   smhsim_sys_heap_variant(smhsim_core_hardening${level} CONFIG_SYS_HEAP_HARDENING_LEVEL=${level})
 endforeach()
@@ -29,6 +32,9 @@ smhsim_add_suite(test_sys_heap_random_loops64 SOURCE test_sys_heap_random.c CORE
 smhsim_add_suite(test_sys_heap_random_bestfit16 SOURCE test_sys_heap_random.c
                  CORE smhsim_core_bestfit16)
 smhsim_add_suite(test_sys_heap_ext_bestfit16 SOURCE test_sys_heap_ext.c CORE smhsim_core_bestfit16)
+smhsim_add_suite(test_sys_heap_random_free50 SOURCE test_sys_heap_random.c
+                 CORE smhsim_core_bestfit32_free50)
+smhsim_add_suite(test_sys_heap_ext_free50 SOURCE test_sys_heap_ext.c CORE smhsim_core_bestfit32_free50)
 foreach(level 0 2 3 4)
   smhsim_add_suite(test_sys_heap_random_hardening${level}
                    SOURCE test_sys_heap_random.c CORE smhsim_core_hardening${level})
