@@ -24,16 +24,17 @@ HEAP_COLD void *alloc_observed(struct sys_heap *heap, size_t bytes)
 }
 
 /*
- * Hot: one test for observers, then a tail call chosen by the format in
- * the handle (set at init, 0 before: an uninitialized heap matches neither
- * format). The core turns away bytes == 0 on its cold path.
+ * sys_heap_alloc's other cases (its hot case, no observer and the primary
+ * format, is in heap_core.inc): observers, the other format, and a heap
+ * never initialized (format 0 in the handle). The core turns away
+ * bytes == 0 on its cold path.
  */
-HEAP_METADATA_ACCESS void *sys_heap_alloc(struct sys_heap *heap, size_t bytes)
+HEAP_METADATA_ACCESS void *heap_alloc_slow(struct sys_heap *heap, size_t bytes)
 {
 	if (heap_observed()) {
 		return alloc_observed(heap, bytes);
 	}
-	if (HEAP_LIKELY(heap->smh_format == SYS_HEAP_FORMAT_BIG)) {
+	if (heap->smh_format == SYS_HEAP_FORMAT_BIG) {
 		return heap_alloc_big(heap, heap->heap, bytes);
 	}
 	if (heap->smh_format == SYS_HEAP_FORMAT_SMALL) {
@@ -107,12 +108,12 @@ HEAP_COLD void free_observed(struct sys_heap *heap, void *mem)
 	BY_FORMAT(h, heap_free_observed, heap, h, mem);
 }
 
-/* As sys_heap_alloc; the core lets mem == NULL through on its cold path. */
-HEAP_METADATA_ACCESS void sys_heap_free(struct sys_heap *heap, void *mem)
+/* As heap_alloc_slow; the core lets mem == NULL through on its cold path. */
+HEAP_METADATA_ACCESS void heap_free_slow(struct sys_heap *heap, void *mem)
 {
 	if (heap_observed()) {
 		free_observed(heap, mem);
-	} else if (HEAP_LIKELY(heap->smh_format == SYS_HEAP_FORMAT_BIG)) {
+	} else if (heap->smh_format == SYS_HEAP_FORMAT_BIG) {
 		heap_free_big(heap, heap->heap, mem);
 	} else if (heap->smh_format == SYS_HEAP_FORMAT_SMALL) {
 		heap_free_small(heap, heap->heap, mem);

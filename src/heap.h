@@ -417,6 +417,25 @@ enum heap_resize_result {
 };
 
 /*
+ * The format whose allocator sys_heap_alloc and sys_heap_free carry inline
+ * (heap_core.inc defines them in that format's build): the one the build's
+ * default policy gives most heaps, big on a 64-bit host and small on a
+ * 32-bit one. The other format, observers and an uninitialized heap take
+ * heap_alloc_slow / heap_free_slow (heap.c), one call further.
+ */
+#if defined(CONFIG_SYS_HEAP_BIG_ONLY) ||                                                           \
+	(!defined(CONFIG_SYS_HEAP_SMALL_ONLY) && UINTPTR_MAX > 0xffffffffu)
+#define HEAP_PRIMARY_FORMAT_BIG 1
+#define HEAP_PRIMARY_FORMAT     SYS_HEAP_FORMAT_BIG
+#else
+#define HEAP_PRIMARY_FORMAT_BIG 0
+#define HEAP_PRIMARY_FORMAT     SYS_HEAP_FORMAT_SMALL
+#endif
+
+void *heap_alloc_slow(struct sys_heap *heap, size_t bytes);
+void heap_free_slow(struct sys_heap *heap, void *mem);
+
+/*
  * heap_alloc / heap_free come in two builds: the plain one, called when no
  * listener and no sanitizer hook is installed (heap.c tests that once per
  * call), and the _observed one, which reports every event to both.
