@@ -165,6 +165,11 @@ HEAP_METADATA_ACCESS static inline bool heap_best_fit_active(const struct z_heap
 #elif CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT == 100
 	(void)h;
 	return true;
+#elif (CHUNK_UNIT * CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT) % 100 == 0
+	/* free < size * PCT / 100 with a whole number of bytes per unit (PCT a
+	 * multiple of 25): one multiply by a constant, no overflow */
+	return h->free_bytes <
+	       (size_t)h->end_chunk * (CHUNK_UNIT * CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT / 100);
 #else
 	/* free / size < PCT / 100, in 64 bits: a 32-bit size_t would overflow */
 	return (uint64_t)h->free_bytes * 100u <
