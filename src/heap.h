@@ -113,7 +113,6 @@ enum chunk_fields { LEFT_SIZE, SIZE_AND_USED, FREE_PREV, FREE_NEXT };
 #endif
 #define HEAP_TRAILER_UNITS (HEAP_TRAILER_BYTES / CHUNK_UNIT)
 
-
 #define HEAP_HARDENING(level)   (CONFIG_SYS_HEAP_HARDENING_LEVEL >= (level))
 #define HEAP_HARDENING_BASIC    1
 #define HEAP_HARDENING_MODERATE 2
@@ -428,7 +427,7 @@ enum heap_resize_result {
  * 32-bit one. The other format, observers and an uninitialized heap take
  * heap_alloc_slow / heap_free_slow (heap.c), one call further.
  */
-#if defined(CONFIG_SYS_HEAP_BIG_ONLY) ||                                                           \
+#if defined(CONFIG_SYS_HEAP_BIG_ONLY) || \
 	(!defined(CONFIG_SYS_HEAP_SMALL_ONLY) && UINTPTR_MAX > 0xffffffffu)
 #define HEAP_PRIMARY_FORMAT_BIG 1
 #define HEAP_PRIMARY_FORMAT     SYS_HEAP_FORMAT_BIG

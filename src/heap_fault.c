@@ -74,4 +74,3 @@ void heap_report_fault(const struct sys_heap *heap, enum sys_heap_fault_reason r
 
 	fault_handler(&fault);
 }
-
