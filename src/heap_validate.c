@@ -254,6 +254,22 @@ HEAP_METADATA_ACCESS bool heap_full_check(const struct z_heap *h, chunkid_t *bad
 }
 
 #ifdef CONFIG_SYS_HEAP_VALIDATE
+/*
+ * The handle keeps, from init, the format and the bounds the hot paths
+ * check against (sys_heap.h); they must still describe the heap's own
+ * chunk 0 and end marker.
+ */
+HEAP_METADATA_ACCESS static bool handle_matches_heap(const struct sys_heap *heap)
+{
+	const struct z_heap *h = heap->heap;
+	chunkid_t first = chunk_size(h, 0);
+
+	return big_heap(h) == (heap->smh_format == SYS_HEAP_FORMAT_BIG) &&
+	       heap->smh_first_chunk == first && heap->smh_chunk_span == h->end_chunk - first &&
+	       heap->smh_mem_lo == (uintptr_t)chunk_mem(h, first) &&
+	       heap->smh_mem_span == (uintptr_t)chunk_addr(h, h->end_chunk) - heap->smh_mem_lo;
+}
+
 HEAP_METADATA_ACCESS bool sys_heap_validate(struct sys_heap *heap)
 {
 	HEAP_HOOK_GUARD(heap);
@@ -263,8 +279,7 @@ HEAP_METADATA_ACCESS bool sys_heap_validate(struct sys_heap *heap)
 	if (heap == NULL || heap->heap == NULL) {
 		return false;
 	}
-	/* the handle remembers the format chosen at init */
-	if (big_heap(heap->heap) != (heap->smh_format == SYS_HEAP_FORMAT_BIG)) {
+	if (!handle_matches_heap(heap)) {
 		return false;
 	}
 	return heap_full_check(heap->heap, &bad, &what);

@@ -303,6 +303,40 @@ static void test_free_list_cycles(void **state)
 	}
 }
 
+/*
+ * The handle's copy of the format and of the bounds the hot paths check
+ * against must describe the heap: each one changed makes validate fail.
+ */
+static void test_handle_fields(void **state)
+{
+	struct layout l;
+
+	(void)state;
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		struct sys_heap saved = l.heap;
+
+		l.heap.smh_format = f == SYS_HEAP_FORMAT_BIG ? SYS_HEAP_FORMAT_SMALL
+							     : SYS_HEAP_FORMAT_BIG;
+		assert_false(sys_heap_validate(&l.heap));
+		l.heap = saved;
+		l.heap.smh_first_chunk += 1u;
+		assert_false(sys_heap_validate(&l.heap));
+		l.heap = saved;
+		l.heap.smh_chunk_span += 1u;
+		assert_false(sys_heap_validate(&l.heap));
+		l.heap = saved;
+		l.heap.smh_mem_lo -= CHUNK_UNIT;
+		assert_false(sys_heap_validate(&l.heap));
+		l.heap = saved;
+		l.heap.smh_mem_span += CHUNK_UNIT;
+		assert_false(sys_heap_validate(&l.heap));
+		l.heap = saved;
+		assert_true(sys_heap_validate(&l.heap));
+		finish(&l);
+	}
+}
+
 static void test_heap_struct_fields(void **state)
 {
 	struct layout l;
@@ -399,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_bucket_heads),
 		cmocka_unit_test(test_free_list_cycles),
 		cmocka_unit_test(test_heap_struct_fields),
+		cmocka_unit_test(test_handle_fields),
 		cmocka_unit_test(test_trailer_canaries),
 		cmocka_unit_test(test_unmerged_free_neighbours),
 	};
