@@ -1,13 +1,16 @@
 /*
  * Registration of the sanitizer hook seam (see <smhsim/heap_hooks.h>).
  */
+#include "heap.h"
 #include "heap_hooks.h"
 
-int heap_observers;
+unsigned int heap_fast_key = HEAP_PRIMARY_FORMAT;
 
 void heap_observers_adjust(int delta)
 {
-	__atomic_add_fetch(&heap_observers, delta, __ATOMIC_RELAXED);
+	/* unsigned arithmetic wraps, so a negative step is simply added */
+	__atomic_add_fetch(&heap_fast_key, (unsigned int)delta * HEAP_OBSERVER_STEP,
+			   __ATOMIC_RELAXED);
 }
 
 #ifdef CONFIG_SYS_HEAP_SANITIZER_HOOKS

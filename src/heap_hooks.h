@@ -70,23 +70,32 @@ static inline bool heap_listeners_active(void)
 #endif
 
 /*
- * Registered listeners plus one while a sanitizer hook set is installed
- * (heap_hooks.c keeps it). One word, so the hot entry points learn "nobody
- * watches" from a single load and compare.
+ * The hot entry points' key (heap_hooks.c keeps it): HEAP_PRIMARY_FORMAT
+ * plus 256 for each observer, i.e. each registered listener and, while one
+ * is installed, the sanitizer hook set. A heap whose format byte equals the
+ * key takes the inline fast path; while anyone observes, the key is above
+ * every format byte, so one load and one comparison answer both "nobody
+ * watches?" and "the primary format?". One atomic word, so registering and
+ * unregistering never leave it out of step with the observer count.
  */
-extern int heap_observers;
+#define HEAP_OBSERVER_STEP 256u
+
+extern unsigned int heap_fast_key;
 
 void heap_observers_adjust(int delta);
 
+static inline unsigned int heap_fast_key_now(void)
+{
+	return __atomic_load_n(&heap_fast_key, __ATOMIC_RELAXED);
+}
+
 /*
  * True when anyone watches heap events (a listener or a sanitizer hook
- * set). The hot entry points test this once per call and, when it holds,
- * take their _observed path, which reports every event exactly as before;
- * otherwise the allocator runs with no observer test at all.
+ * set). Such calls take the _observed paths, which report every event.
  */
 static inline bool heap_observed(void)
 {
-	return __builtin_expect(__atomic_load_n(&heap_observers, __ATOMIC_RELAXED) != 0, 0);
+	return __builtin_expect(heap_fast_key_now() >= HEAP_OBSERVER_STEP, 0);
 }
 
 #ifdef CONFIG_SYS_HEAP_SANITIZER_HOOKS
