@@ -227,6 +227,17 @@ enum sys_heap_format heap_resolve_format(enum sys_heap_format format)
 	return format == SYS_HEAP_FORMAT_DEFAULT ? build_default_format() : format;
 }
 
+HEAP_METADATA_ACCESS void heap_store_hot_bounds(struct sys_heap *heap)
+{
+	const struct z_heap *h = heap->heap;
+	chunkid_t first = heap_first_chunk(h);
+
+	heap->smh_first_chunk = first;
+	heap->smh_chunk_span = h->end_chunk - first;
+	heap->smh_mem_lo = (uintptr_t)chunk_mem(h, first);
+	heap->smh_mem_span = (uintptr_t)chunk_addr(h, h->end_chunk) - heap->smh_mem_lo;
+}
+
 HEAP_METADATA_ACCESS int sys_heap_init_ex(struct sys_heap *heap, void *mem, size_t bytes,
 					  enum sys_heap_format format)
 {
@@ -252,10 +263,7 @@ HEAP_METADATA_ACCESS int sys_heap_init_ex(struct sys_heap *heap, void *mem, size
 	heap->heap = h;
 	heap->smh_format = (uint8_t)(plan.big ? SYS_HEAP_FORMAT_BIG : SYS_HEAP_FORMAT_SMALL);
 	heap->smh_policy = (uint8_t)format;
-	heap->smh_first_chunk = chunk0_size;
-	heap->smh_chunk_span = end - chunk0_size;
-	heap->smh_mem_lo = (uintptr_t)chunk_mem(h, chunk0_size);
-	heap->smh_mem_span = (uintptr_t)chunk_addr(h, end) - heap->smh_mem_lo;
+	heap_store_hot_bounds(heap);
 	heap_hook_init(heap, mem, bytes);
 #if CONFIG_SYS_HEAP_ARRAY_SIZE > 0
 	(void)sys_heap_array_save(heap);

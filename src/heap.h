@@ -156,6 +156,11 @@ HEAP_METADATA_ACCESS static inline bool big_heap(const struct z_heap *h)
 #error "CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT < 100 needs CONFIG_SYS_HEAP_RUNTIME_STATS (free bytes)"
 #endif
 
+/* True when whether best fit applies depends on the heap's free space (and
+ * so is decided per allocation, not at build time). */
+#define HEAP_BEST_FIT_GATED \
+	(CONFIG_SYS_HEAP_BEST_FIT_BUCKET > 0 && CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT < 100)
+
 HEAP_METADATA_ACCESS static inline bool heap_best_fit_active(const struct z_heap *h)
 {
 #if CONFIG_SYS_HEAP_BEST_FIT_BUCKET == 0
@@ -395,7 +400,6 @@ enum sys_heap_format heap_resolve_format(enum sys_heap_format format);
 void heap_report_fault(const struct sys_heap *heap, enum sys_heap_fault_reason reason,
 		       const void *mem, size_t chunk, const char *what);
 
-/* The canary a chunk's trailer must hold (FULL hardening). */
 /*
  * FULL hardening's trailer value for chunk c: the heap's address plus the
  * chunk id, times an odd constant (a bijection), so it differs per heap and
@@ -437,6 +441,10 @@ enum heap_resize_result {
 #endif
 
 void *heap_alloc_slow(struct sys_heap *heap, size_t bytes);
+
+/* Writes into the handle the bounds its hot paths check against (sys_heap.h),
+ * derived from the heap it points at: init sets them, validate compares. */
+void heap_store_hot_bounds(struct sys_heap *heap);
 void heap_free_slow(struct sys_heap *heap, void *mem);
 
 /*

@@ -261,13 +261,14 @@ HEAP_METADATA_ACCESS bool heap_full_check(const struct z_heap *h, chunkid_t *bad
  */
 HEAP_METADATA_ACCESS static bool handle_matches_heap(const struct sys_heap *heap)
 {
-	const struct z_heap *h = heap->heap;
-	chunkid_t first = chunk_size(h, 0);
+	struct sys_heap expected = *heap;
 
-	return big_heap(h) == (heap->smh_format == SYS_HEAP_FORMAT_BIG) &&
-	       heap->smh_first_chunk == first && heap->smh_chunk_span == h->end_chunk - first &&
-	       heap->smh_mem_lo == (uintptr_t)chunk_mem(h, first) &&
-	       heap->smh_mem_span == (uintptr_t)chunk_addr(h, h->end_chunk) - heap->smh_mem_lo;
+	heap_store_hot_bounds(&expected);
+	return big_heap(heap->heap) == (heap->smh_format == SYS_HEAP_FORMAT_BIG) &&
+	       heap->smh_first_chunk == expected.smh_first_chunk &&
+	       heap->smh_chunk_span == expected.smh_chunk_span &&
+	       heap->smh_mem_lo == expected.smh_mem_lo &&
+	       heap->smh_mem_span == expected.smh_mem_span;
 }
 
 HEAP_METADATA_ACCESS bool sys_heap_validate(struct sys_heap *heap)
