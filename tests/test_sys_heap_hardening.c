@@ -345,6 +345,47 @@ static void test_free_list_link_on_alloc(void **state)
 	}
 }
 
+/*
+ * The head of the 40-byte bucket names a unit inside chunk 0 (the heap's
+ * own metadata) whose words read as a free chunk that fits, linked both
+ * ways with U3, so every list check but one passes. Reading it stays inside
+ * the buffer, but the allocation must not take it: nothing may be written
+ * through an id below the first chunk.
+ */
+static void test_free_list_entry_in_metadata(void **state)
+{
+	int expected = at_level(SKIP, SKIP, SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_FREE_LIST,
+				SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	if (expected == SKIP) {
+		skip(); /* unchecked, the allocation would write into the metadata */
+	}
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		/* two units below the first chunk, so its links stay in chunk 0 */
+		chunkid_t fake = chunk_size(l.h, 0) - 2u;
+		chunkid_t u3 = l.ch[3];
+		int bucket = bucket_idx(l.h, chunk_size(l.h, u3));
+
+		assert_int_equal(l.h->buckets[bucket].next, l.ch[1]);
+		l.h->buckets[bucket].next = fake;
+		set_chunk_size(l.h, fake, chunk_size(l.h, u3)); /* free, and it fits */
+		set_prev_free_chunk(l.h, fake, u3);
+		set_next_free_chunk(l.h, fake, u3);
+		set_prev_free_chunk(l.h, u3, fake);
+		set_next_free_chunk(l.h, u3, fake);
+		snapshot(&l);
+		void *p = sys_heap_alloc(&l.heap, BLOCK_BYTES);
+
+		assert_null(p);
+		expect_outcome(&l, expected, fake, NULL);
+		assert_false(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
 /* Freeing U2 merges it with U1 and U3: U1's broken link is met on the way. */
 static void test_free_list_link_on_merge(void **state)
 {
@@ -483,6 +524,7 @@ int main(void)
 		cmocka_unit_test(test_underrun_into_own_header),
 		cmocka_unit_test(test_underflow_left_size),
 		cmocka_unit_test(test_free_list_link_on_alloc),
+		cmocka_unit_test(test_free_list_entry_in_metadata),
 		cmocka_unit_test(test_free_list_link_on_merge),
 		cmocka_unit_test(test_canary),
 		cmocka_unit_test(test_damage_elsewhere),
