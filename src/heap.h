@@ -405,11 +405,13 @@ void heap_report_fault(const struct sys_heap *heap, enum sys_heap_fault_reason r
  * chunk id, times an odd constant (a bijection), so it differs per heap and
  * per chunk (a block copied whole elsewhere does not pass) and looks like no
  * fill pattern. Inline and two instructions: it is computed on every alloc
- * and free at FULL.
+ * and free at FULL. The multiplier is a sign-extended 32-bit value, which
+ * x86-64's imul takes as an immediate (a full 64-bit constant costs a
+ * third instruction to load).
  */
 static inline uint64_t heap_chunk_canary(const struct z_heap *h, chunkid_t c)
 {
-	return ((uint64_t)(uintptr_t)h + c) * 0x9e3779b97f4a7c15ull;
+	return ((uint64_t)(uintptr_t)h + c) * 0xffffffff9e3779b1ull;
 }
 
 /*
