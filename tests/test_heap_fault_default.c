@@ -11,12 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include <smhsim/heap_ext.h>
 #include <zephyr/sys/sys_heap.h>
+
+#include "child_stderr.h"
 
 static _Alignas(8) uint8_t heap_mem[1024];
 
@@ -25,38 +26,23 @@ struct child_outcome {
 	char stderr_text[512];
 };
 
+struct child_action {
+	void (*run)(void);
+};
+
+static void run_action(void *arg)
+{
+	((const struct child_action *)arg)->run();
+}
+
 /* Runs @action in a child with stderr captured; reports how it ended. */
 static struct child_outcome run_in_child(void (*action)(void))
 {
 	struct child_outcome out = {0};
-	int pipe_fds[2];
+	struct child_action request = {action};
+	int status = run_child_capturing_stderr(run_action, &request, out.stderr_text,
+						sizeof(out.stderr_text));
 
-	assert_int_equal(pipe(pipe_fds), 0);
-	fflush(stdout);
-
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(pipe_fds[1], STDERR_FILENO);
-		close(pipe_fds[0]);
-		action();
-		_exit(0);
-	}
-	close(pipe_fds[1]);
-
-	size_t used = 0;
-	ssize_t got;
-
-	while ((got = read(pipe_fds[0], out.stderr_text + used,
-			   sizeof(out.stderr_text) - 1 - used)) > 0) {
-		used += (size_t)got;
-	}
-	close(pipe_fds[0]);
-
-	int status = 0;
-
-	assert_int_equal(waitpid(pid, &status, 0), pid);
 	out.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	return out;
 }

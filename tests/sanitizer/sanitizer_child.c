@@ -5,6 +5,8 @@
  */
 #include "sanitizer_child.h"
 
+#include "child_stderr.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -194,36 +196,24 @@ int sanitizer_child_run_fault(const char *kind_name, const char *source_name,
 	return 0;
 }
 
+struct exec_request {
+	const char *path;
+	char *const *argv;
+};
+
+static void exec_requested(void *arg)
+{
+	const struct exec_request *req = arg;
+
+	execv(req->path, req->argv);
+	_exit(127);
+}
+
 void sanitizer_child_spawn(const char *path, char *const argv[], struct child_result *res)
 {
-	int fds[2];
+	struct exec_request req = {path, argv};
+	int wstatus = run_child_capturing_stderr(exec_requested, &req, res->output,
+						 sizeof(res->output));
 
-	assert_int_equal(pipe(fds), 0);
-	fflush(NULL);
-
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execv(path, argv);
-		_exit(127);
-	}
-	close(fds[1]);
-
-	size_t used = 0;
-	ssize_t got;
-
-	while ((got = read(fds[0], res->output + used, sizeof(res->output) - 1 - used)) > 0) {
-		used += (size_t)got;
-	}
-	res->output[used] = '\0';
-	close(fds[0]);
-
-	int wstatus;
-
-	assert_int_equal(waitpid(pid, &wstatus, 0), pid);
 	res->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
 }
