@@ -50,23 +50,6 @@ static inline void heap_notify_free(const struct sys_heap *heap, void *mem, size
 
 #ifdef CONFIG_SYS_HEAP_SANITIZER_HOOKS
 extern const struct sys_heap_hooks *heap_hooks;
-
-static inline bool heap_hooks_installed(void)
-{
-	return heap_hooks != NULL;
-}
-#else
-static inline bool heap_hooks_installed(void)
-{
-	return false;
-}
-#endif
-
-#ifndef CONFIG_SYS_HEAP_LISTENER
-static inline bool heap_listeners_active(void)
-{
-	return false;
-}
 #endif
 
 /*
