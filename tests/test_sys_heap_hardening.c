@@ -408,6 +408,225 @@ static void test_free_list_link_on_merge(void **state)
 	}
 }
 
+/*
+ * The head of the 40-byte bucket (U1) has its prev link bent to U7, a live
+ * block. Listing a chunk at that bucket's tail writes its id into the entry
+ * before the head: unchecked, into U7's data. Returns the bucket.
+ */
+static int bend_head_prev_to_live_block(struct layout *l)
+{
+	int bucket = bucket_idx(l->h, chunk_size(l->h, l->ch[1]));
+
+	assert_int_equal(l->h->buckets[bucket].next, l->ch[1]);
+	assert_int_equal(next_free_chunk(l->h, prev_free_chunk(l->h, l->ch[1])), l->ch[1]);
+	set_prev_free_chunk(l->h, l->ch[1], l->ch[7]);
+	return bucket;
+}
+
+/* Freeing U8 (used on both sides) lists it at the tail of U1's bucket. */
+static void test_free_list_link_on_free_insert(void **state)
+{
+	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
+				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		bend_head_prev_to_live_block(&l);
+		snapshot(&l);
+		sys_heap_free(&l.heap, l.blk[8]);
+		expect_outcome(&l, expected, l.ch[1], l.blk[8]);
+		assert_false(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
+/*
+ * U3 + U4 + U5 merged make one free chunk three blocks long, the only one
+ * big enough for 96 bytes; what the allocation leaves of it (5 to 7 units,
+ * by format and level) belongs in U1's bucket, at its tail.
+ */
+static void test_free_list_link_on_split_insert(void **state)
+{
+	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
+				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		sys_heap_free(&l.heap, l.blk[4]);
+		assert_int_equal(chunk_size(l.h, l.ch[3]), 3u * chunk_size(l.h, l.ch[1]));
+		bend_head_prev_to_live_block(&l);
+		snapshot(&l);
+		void *p = sys_heap_alloc(&l.heap, 96);
+
+		expect_outcome(&l, expected, l.ch[1], NULL);
+		if (expected == NO_FAULT) {
+			assert_ptr_equal(p, l.blk[3]);
+		} else {
+			assert_null(p);
+		}
+		assert_false(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
+/*
+ * With U7 freed too, the 40-byte bucket lists U1, U3, U5, U7. A request one
+ * unit larger walks U1, U3 and U5, gives up (rotating the head to U7) and
+ * turns to the free space past U9, whose links are broken. The refused
+ * allocation must also put the head back: the heap is left as it was.
+ */
+static void test_free_list_fault_after_walk(void **state)
+{
+	int expected = at_level(SKIP, SKIP, SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_FREE_LIST,
+				SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	if (expected == SKIP) {
+		skip(); /* unchecked, the allocation would unlink through U8's data */
+	}
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		sys_heap_free(&l.heap, l.blk[7]);
+		int bucket = bucket_idx(l.h, chunk_size(l.h, l.ch[1]));
+		chunkid_t rest = right_chunk(l.h, l.ch[9]);
+		size_t wider = sys_heap_usable_size(&l.heap, l.blk[8]) + 1u;
+
+		assert_int_equal(l.h->buckets[bucket].next, l.ch[1]);
+		assert_false(chunk_used(l.h, rest));
+		assert_true(bucket_idx(l.h, chunk_size(l.h, rest)) > bucket);
+		set_next_free_chunk(l.h, rest, l.ch[8]);
+		snapshot(&l);
+		assert_null(sys_heap_alloc(&l.heap, wider));
+		expect_outcome(&l, expected, rest, NULL);
+		assert_int_equal(l.h->buckets[bucket].next, l.ch[1]);
+		finish();
+	}
+}
+
+/* A realloc in place that lists a spare chunk in the bent bucket: refused
+ * with the block and the heap as they were, or done where nothing checks. */
+static void expect_resize_outcome(struct layout *l, void *block, void *result, int expected)
+{
+	expect_outcome(l, expected, l->ch[1], block);
+	if (expected == NO_FAULT) {
+		assert_ptr_equal(result, block);
+	} else {
+		assert_null(result);
+	}
+	assert_false(sys_heap_validate(&l->heap));
+	finish();
+}
+
+/* Allocates @bytes from the free space past U9 (no bucket of U1's size). */
+static uint8_t *alloc_past_u9(struct layout *l, size_t bytes)
+{
+	uint8_t *p = sys_heap_alloc(&l->heap, bytes);
+
+	assert_non_null(p);
+	assert_true(mem_to_chunkid(l->h, p) > l->ch[9]);
+	return p;
+}
+
+/* Past U9: A (200 bytes), a free chunk B of 96 bytes, C (200 bytes). Growing
+ * A by 48 bytes takes the front of B; the 7 to 8 units left of B go to U1's
+ * bucket. (B is alone in its bucket, so A's neighbour checks pass.) */
+static void test_free_list_link_on_realloc_grow(void **state)
+{
+	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
+				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		uint8_t *a = alloc_past_u9(&l, 200);
+		uint8_t *b = alloc_past_u9(&l, 96);
+
+		(void)alloc_past_u9(&l, 200);
+		sys_heap_free(&l.heap, b);
+		chunkid_t bc = mem_to_chunkid(l.h, b);
+		chunksz_t left_of_b = chunk_size(l.h, bc) - 48u / CHUNK_UNIT;
+		int bucket = bend_head_prev_to_live_block(&l);
+
+		assert_int_equal(right_chunk(l.h, mem_to_chunkid(l.h, a)), bc);
+		assert_int_equal(bucket_idx(l.h, left_of_b), bucket);
+		snapshot(&l);
+		size_t grown = sys_heap_usable_size(&l.heap, a) + 48u;
+
+		expect_resize_outcome(&l, a, sys_heap_realloc(&l.heap, a, grown), expected);
+	}
+}
+
+/* Past U9: a block of 96 bytes, then one of 200. Shrunk to 40 bytes, the
+ * first leaves a tail of 7 units, which goes to U1's bucket. */
+static void test_free_list_link_on_realloc_shrink(void **state)
+{
+	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
+				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		uint8_t *wide = alloc_past_u9(&l, 96);
+
+		(void)alloc_past_u9(&l, 200);
+		chunkid_t c = mem_to_chunkid(l.h, wide);
+		chunksz_t tail = chunk_size(l.h, c) - chunk_size(l.h, l.ch[1]);
+		int bucket = bend_head_prev_to_live_block(&l);
+
+		assert_true(chunk_used(l.h, right_chunk(l.h, c)));
+		assert_int_equal(bucket_idx(l.h, tail), bucket);
+		snapshot(&l);
+		expect_resize_outcome(&l, wide, sys_heap_realloc(&l.heap, wide, BLOCK_BYTES),
+				      expected);
+	}
+}
+
+/*
+ * An aligned allocation lists what its chunk has spare around the block.
+ * A dry run on a copy of the heap finds where the spare that lands in U1's
+ * bucket comes from; the real run must then stop before listing it.
+ */
+static void test_free_list_link_on_aligned_alloc(void **state)
+{
+	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
+				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+	static uint64_t saved[sizeof(arena) / sizeof(uint64_t)];
+
+	(void)state;
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		sys_heap_free(&l.heap, l.blk[4]); /* U3..U5: one chunk of 3 blocks */
+		int bucket = bucket_idx(l.h, chunk_size(l.h, l.ch[1]));
+
+		memcpy(saved, arena, sizeof(arena));
+		uint8_t *dry = sys_heap_aligned_alloc(&l.heap, 16, 88);
+
+		assert_non_null(dry);
+		chunkid_t spare = right_chunk(l.h, mem_to_chunkid(l.h, dry));
+
+		assert_false(chunk_used(l.h, spare));
+		assert_int_equal(bucket_idx(l.h, chunk_size(l.h, spare)), bucket);
+		memcpy(arena, saved, sizeof(arena));
+
+		bend_head_prev_to_live_block(&l);
+		snapshot(&l);
+		void *p = sys_heap_aligned_alloc(&l.heap, 16, 88);
+
+		expect_outcome(&l, expected, l.ch[1], NULL);
+		assert_true(expected == NO_FAULT ? p == dry : p == NULL);
+		assert_false(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
 /* FULL and above: a trailer byte changed, the headers intact. */
 static void test_canary(void **state)
 {
@@ -526,6 +745,12 @@ int main(void)
 		cmocka_unit_test(test_free_list_link_on_alloc),
 		cmocka_unit_test(test_free_list_entry_in_metadata),
 		cmocka_unit_test(test_free_list_link_on_merge),
+		cmocka_unit_test(test_free_list_link_on_free_insert),
+		cmocka_unit_test(test_free_list_link_on_split_insert),
+		cmocka_unit_test(test_free_list_fault_after_walk),
+		cmocka_unit_test(test_free_list_link_on_realloc_grow),
+		cmocka_unit_test(test_free_list_link_on_realloc_shrink),
+		cmocka_unit_test(test_free_list_link_on_aligned_alloc),
 		cmocka_unit_test(test_canary),
 		cmocka_unit_test(test_damage_elsewhere),
 	};
