@@ -508,6 +508,86 @@ static void test_free_list_fault_after_walk(void **state)
 	}
 }
 
+/*
+ * A free chunk's size bent to run two units past the end marker (its used
+ * bit still clear). Taking it, or merging it, writes the left size of the
+ * chunk after it: unchecked, past the end of the heap.
+ */
+static void stretch_past_end(struct layout *l, chunkid_t c)
+{
+	assert_false(chunk_used(l->h, c));
+	set_chunk_size(l->h, c, l->h->end_chunk - c + 2u);
+}
+
+/* U1, the head of the 40-byte bucket, is the first chunk a 40-byte request
+ * looks at. */
+static void test_free_chunk_size_on_alloc(void **state)
+{
+	int expected = at_level(SKIP, SKIP, SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_FREE_LIST,
+				SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	if (expected == SKIP) {
+		skip(); /* unchecked, the split writes past the heap */
+	}
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		stretch_past_end(&l, l.ch[1]);
+		snapshot(&l);
+		assert_null(sys_heap_alloc(&l.heap, BLOCK_BYTES));
+		expect_outcome(&l, expected, l.ch[1], NULL);
+		assert_false(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
+/* Freeing U2 merges its right neighbour U3, whose size is bent. */
+static void test_free_chunk_size_on_merge(void **state)
+{
+	int expected = at_level(SKIP, SKIP, SYS_HEAP_FAULT_OVERFLOW, SYS_HEAP_FAULT_OVERFLOW,
+				SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	if (expected == SKIP) {
+		skip(); /* unchecked, the merge writes past the heap */
+	}
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		stretch_past_end(&l, l.ch[3]);
+		snapshot(&l);
+		sys_heap_free(&l.heap, l.blk[2]);
+		expect_outcome(&l, expected, l.ch[2], l.blk[2]);
+		assert_false(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
+/* Growing U2 in place takes the front of U3, whose size is bent. */
+static void test_free_chunk_size_on_realloc_grow(void **state)
+{
+	int expected = at_level(SKIP, SKIP, SYS_HEAP_FAULT_OVERFLOW, SYS_HEAP_FAULT_OVERFLOW,
+				SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	if (expected == SKIP) {
+		skip(); /* unchecked, the split of U3 writes past the heap */
+	}
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		size_t grown = sys_heap_usable_size(&l.heap, l.blk[2]) + CHUNK_UNIT;
+
+		stretch_past_end(&l, l.ch[3]);
+		snapshot(&l);
+		assert_null(sys_heap_realloc(&l.heap, l.blk[2], grown));
+		expect_outcome(&l, expected, l.ch[2], l.blk[2]);
+		assert_false(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
 /* A realloc in place that lists a spare chunk in the bent bucket: refused
  * with the block and the heap as they were, or done where nothing checks. */
 static void expect_resize_outcome(struct layout *l, void *block, void *result, int expected)
@@ -748,6 +828,9 @@ int main(void)
 		cmocka_unit_test(test_free_list_link_on_free_insert),
 		cmocka_unit_test(test_free_list_link_on_split_insert),
 		cmocka_unit_test(test_free_list_fault_after_walk),
+		cmocka_unit_test(test_free_chunk_size_on_alloc),
+		cmocka_unit_test(test_free_chunk_size_on_merge),
+		cmocka_unit_test(test_free_chunk_size_on_realloc_grow),
 		cmocka_unit_test(test_free_list_link_on_realloc_grow),
 		cmocka_unit_test(test_free_list_link_on_realloc_shrink),
 		cmocka_unit_test(test_free_list_link_on_aligned_alloc),
