@@ -160,15 +160,11 @@ HEAP_METADATA_ACCESS void *sys_heap_aligned_realloc(struct sys_heap *heap, void 
 	}
 
 	size_t old_usable = 0;
-	enum heap_resize_result result = HEAP_RESIZE_MUST_MOVE;
-
 	/* in place only if the block already has the alignment asked for */
-	if (align == 0u || ((uintptr_t)ptr & (align - 1u)) == 0u) {
-		result = BY_FORMAT(h, heap_resize_in_place, heap, ptr, bytes, &old_usable);
-	} else {
-		old_usable = sys_heap_usable_size(heap, ptr);
-		result = old_usable == 0u ? HEAP_RESIZE_REJECTED : HEAP_RESIZE_MUST_MOVE;
-	}
+	bool may_resize = align == 0u || ((uintptr_t)ptr & (align - 1u)) == 0u;
+	enum heap_resize_result result =
+		BY_FORMAT(h, heap_resize_in_place, heap, ptr, bytes, may_resize, &old_usable);
+
 	if (result != HEAP_RESIZE_MUST_MOVE) {
 		return result == HEAP_RESIZE_DONE ? ptr : NULL;
 	}
@@ -184,6 +180,9 @@ HEAP_METADATA_ACCESS void *sys_heap_aligned_realloc(struct sys_heap *heap, void 
 		size_t readable = heap_hook_accessible(heap, ptr, old_usable);
 
 		memcpy(fresh, ptr, readable < bytes ? readable : bytes);
+		/* checked for this free before the move; should the new block
+		 * have changed the list it joins and that list be damaged, the
+		 * free faults and the old block stays allocated (heap_ext.h) */
 		sys_heap_free(heap, ptr);
 	}
 	return fresh;

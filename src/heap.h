@@ -352,19 +352,17 @@ HEAP_METADATA_ACCESS static inline int bucket_idx(const struct z_heap *h, chunks
 /*
  * Units needed for a block of @bytes plus @extra padding bytes, header and
  * trailer included. Whole units and remainders are summed apart so nothing
- * overflows for any size_t input, and the result is clamped to end_chunk:
- * a request that large can never be met (chunk 0 exists), so it fails in
- * the normal search without indexing past the bucket array.
+ * overflows for any size_t input; the result may exceed any heap, and the
+ * core clamps it to the end marker's id as the handle records it.
  */
-HEAP_METADATA_ACCESS static inline chunksz_t bytes_to_chunksz(const struct z_heap *h, size_t bytes,
-							      size_t extra)
+HEAP_METADATA_ACCESS static inline size_t bytes_to_units(const struct z_heap *h, size_t bytes,
+							 size_t extra)
 {
 	size_t units = bytes / CHUNK_UNIT + extra / CHUNK_UNIT;
 	size_t rest = bytes % CHUNK_UNIT + extra % CHUNK_UNIT + chunk_header_bytes(h) +
 		      HEAP_TRAILER_BYTES + CHUNK_UNIT - 1u;
 
-	units += rest / CHUNK_UNIT;
-	return units < h->end_chunk ? (chunksz_t)units : h->end_chunk;
+	return units + rest / CHUNK_UNIT;
 }
 
 HEAP_METADATA_ACCESS static inline size_t heap_footer_bytes(bool big)
@@ -463,7 +461,8 @@ void heap_free_slow(struct sys_heap *heap, void *mem);
 	void heap_free_observed_##suffix(struct sys_heap *heap, struct z_heap *h, void *mem);      \
 	size_t heap_usable_size_##suffix(struct sys_heap *heap, void *mem);                        \
 	enum heap_resize_result heap_resize_in_place_##suffix(struct sys_heap *heap, void *ptr,    \
-							      size_t bytes, size_t *old_usable);   \
+							      size_t bytes, bool may_resize,       \
+							      size_t *old_usable);                 \
 	void heap_build_##suffix(struct z_heap *h, chunksz_t chunk0_size, chunkid_t end,           \
 				 size_t buckets)
 

@@ -588,6 +588,100 @@ static void test_free_chunk_size_on_realloc_grow(void **state)
 	}
 }
 
+/*
+ * The head of the bucket of the free space past U9 is bent to U1, a free
+ * 40-byte chunk, still well linked in its own list. A 96-byte request finds
+ * its own bucket empty and takes that head: unchecked, U1 would be marked
+ * used with units it does not have, its block running over U2.
+ */
+static void test_free_list_head_too_small(void **state)
+{
+	int expected = at_level(SKIP, SKIP, SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_FREE_LIST,
+				SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	if (expected == SKIP) {
+		skip(); /* unchecked, the block would overlap U2 */
+	}
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		chunkid_t rest = right_chunk(l.h, l.ch[9]);
+		int big = bucket_idx(l.h, chunk_size(l.h, rest));
+
+		assert_int_equal(l.h->buckets[big].next, rest);
+		for (int b = bucket_idx(l.h, chunk_size(l.h, l.ch[1])) + 1; b < big; b++) {
+			assert_int_equal(l.h->buckets[b].next, 0); /* 96 bytes go to big */
+		}
+		l.h->buckets[big].next = l.ch[1];
+		snapshot(&l);
+		assert_null(sys_heap_alloc(&l.heap, 96));
+		expect_outcome(&l, expected, l.ch[1], NULL);
+		finish();
+	}
+}
+
+/*
+ * end_chunk in chunk 0 is damaged. The bounds of every check come from the
+ * handle, so a pointer between the real end and the damaged one is still
+ * foreign, and a realloc far larger than the heap cannot pass for one that
+ * fits: the damaged end once clamped its size down to the block's own.
+ */
+static void test_damaged_end_chunk(void **state)
+{
+	int foreign_fault = at_level(SKIP, SYS_HEAP_FAULT_BAD_POINTER, SYS_HEAP_FAULT_BAD_POINTER,
+				     SYS_HEAP_FAULT_BAD_POINTER, SYS_HEAP_FAULT_BAD_POINTER);
+	int realloc_fault = at_level(NO_FAULT, NO_FAULT, NO_FAULT, NO_FAULT,
+				     SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		chunkid_t end = l.h->end_chunk;
+
+		l.h->end_chunk = end + 64u;
+		if (foreign_fault != SKIP) {
+			void *past_end = chunk_mem(l.h, end + 8u);
+
+			snapshot(&l);
+			assert_int_equal(sys_heap_usable_size(&l.heap, past_end), 0);
+			expect_outcome(&l, foreign_fault, 0, past_end);
+		}
+		l.h->end_chunk = chunk_size(l.h, l.ch[2]);
+		snapshot(&l);
+		assert_null(sys_heap_realloc(&l.heap, l.blk[2], 4u * sizeof(arena)));
+		expect_outcome(&l, realloc_fault, l.ch[2], l.blk[2]);
+		assert_memory_equal(arena, l.before, sizeof(arena));
+		finish();
+	}
+}
+
+/*
+ * U8 (used on both sides) cannot grow in place, so a realloc must move it;
+ * freed afterwards, it would be listed in U1's bucket, whose head is bent.
+ * The move is refused before the new block is made, so the heap stays as it
+ * was.
+ */
+static void test_free_list_link_on_realloc_move(void **state)
+{
+	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
+				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	struct layout l;
+
+	(void)state;
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		bend_head_prev_to_live_block(&l);
+		snapshot(&l);
+		void *p = sys_heap_realloc(&l.heap, l.blk[8], 200);
+
+		expect_outcome(&l, expected, l.ch[1], l.blk[8]);
+		assert_true(expected == NO_FAULT ? p != NULL && p != l.blk[8] : p == NULL);
+		finish();
+	}
+}
+
 /* A realloc in place that lists a spare chunk in the bent bucket: refused
  * with the block and the heap as they were, or done where nothing checks. */
 static void expect_resize_outcome(struct layout *l, void *block, void *result, int expected)
@@ -831,6 +925,9 @@ int main(void)
 		cmocka_unit_test(test_free_chunk_size_on_alloc),
 		cmocka_unit_test(test_free_chunk_size_on_merge),
 		cmocka_unit_test(test_free_chunk_size_on_realloc_grow),
+		cmocka_unit_test(test_free_list_head_too_small),
+		cmocka_unit_test(test_damaged_end_chunk),
+		cmocka_unit_test(test_free_list_link_on_realloc_move),
 		cmocka_unit_test(test_free_list_link_on_realloc_grow),
 		cmocka_unit_test(test_free_list_link_on_realloc_shrink),
 		cmocka_unit_test(test_free_list_link_on_aligned_alloc),

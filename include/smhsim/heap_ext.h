@@ -118,7 +118,11 @@ typedef void (*sys_heap_fault_handler_t)(const struct sys_heap_fault *fault);
  * the previous one. NULL restores the default, which prints the fault
  * through the port and aborts. If a handler returns, the operation is
  * abandoned without touching the heap (free does nothing, alloc and realloc
- * return NULL, usable_size returns 0).
+ * return NULL, usable_size returns 0). One exception: a realloc that must
+ * move the block makes the new block, copies, then frees the old one; if
+ * that free faults (the new block changed which free list the old one
+ * joins), realloc returns the new block and the old one stays allocated,
+ * since undoing the move could meet the same damage.
  */
 sys_heap_fault_handler_t sys_heap_set_fault_handler(sys_heap_fault_handler_t handler);
 
