@@ -25,6 +25,8 @@ mkdir -p "$OUT" "$WORK/include/smhsim" "$WORK/obj"
 sed -e 's/^#cmakedefine \(CONFIG_SYS_HEAP_SMALL_ONLY\|CONFIG_SYS_HEAP_BIG_ONLY\)\b.*$/\/* #undef \1 *\//' \
 	-e 's/^#cmakedefine \(CONFIG_[A-Z_]*\) 1$/#define \1 1/' \
 	-e 's/@CONFIG_SYS_HEAP_ALLOC_LOOPS@/3/' \
+	-e 's/@CONFIG_SYS_HEAP_BEST_FIT_BUCKET@/0/' \
+	-e 's/@CONFIG_SYS_HEAP_BEST_FIT_FREE_PCT@/100/' \
 	-e 's/@CONFIG_SYS_HEAP_HARDENING_LEVEL@/1/' \
 	-e 's/@CONFIG_SYS_HEAP_ARRAY_SIZE@/32/' \
 	-e 's/@CONFIG_MULTI_HEAP_MAX_HEAPS@/8/' \
@@ -61,6 +63,10 @@ mapfile -t LIB_SOURCES < <(
 	done
 	echo "$SRC_ROOT/port/posix.c"
 	cmake_sources "$SRC_ROOT/sim/CMakeLists.txt" SMHSIM_SIM_SOURCES
+	# added to smhsim_sim by target_sources(), not by the list above
+	for backend in sanitizer.c sanitizer_asan.c sanitizer_valgrind.c; do
+		echo "$SRC_ROOT/sim/$backend"
+	done
 	echo "$SRC_ROOT/sim/trace_parse.c"
 	echo "$SRC_ROOT/sim/trace_run.c"
 	echo "$WORK/trace_builtin_demo.c"
@@ -73,6 +79,21 @@ for src in $(printf '%s\n' "${LIB_SOURCES[@]}" | awk '!seen[$0]++'); do
 	# shellcheck disable=SC2086
 	$CC $CFLAGS -std=gnu11 "${INCLUDES[@]}" $FDT_CFLAGS -c "$src" -o "$obj"
 	objs+=("$obj")
+done
+
+# fuzz_damage's core: the core sources again, at hardening FULL (below
+# MODERATE a damaged heap may legitimately be written through).
+mapfile -t DAMAGE_SOURCES < <(
+	cmake_sources "$SRC_ROOT/src/CMakeLists.txt" SMHSIM_CORE_SOURCES
+	echo "$SRC_ROOT/port/posix.c"
+)
+mkdir -p "$WORK/obj-damage"
+damage_objs=()
+for src in $(printf '%s\n' "${DAMAGE_SOURCES[@]}" | awk '!seen[$0]++'); do
+	obj="$WORK/obj-damage/$(echo "${src#"$SRC_ROOT"/}" | tr / _).o"
+	# shellcheck disable=SC2086
+	$CC $CFLAGS -std=gnu11 -DCONFIG_SYS_HEAP_HARDENING_LEVEL=3 "${INCLUDES[@]}" -c "$src" -o "$obj"
+	damage_objs+=("$obj")
 done
 
 # libfdt: statically when the archive exists (sanitizer builds see all code).
@@ -92,12 +113,21 @@ declare -A EXTRA=(
 	[fuzz_pool]="$FUZZ/op_decoder.c $SUPPORT/shadow.c"
 	[fuzz_dtb]="$FUZZ/op_decoder.c"
 	[fuzz_trace]="$FUZZ/op_decoder.c"
+	[fuzz_damage]="$FUZZ/op_decoder.c"
 )
-declare -A MAX_LEN=([fuzz_heap]=1024 [fuzz_pool]=1024 [fuzz_dtb]=8192 [fuzz_trace]=4096)
-for h in fuzz_heap fuzz_pool fuzz_dtb fuzz_trace; do
+declare -A MAX_LEN=([fuzz_heap]=1024 [fuzz_pool]=1024 [fuzz_dtb]=8192 [fuzz_trace]=4096
+	[fuzz_damage]=1024)
+for h in fuzz_heap fuzz_pool fuzz_dtb fuzz_trace fuzz_damage; do
+	if [ "$h" = fuzz_damage ]; then
+		link=("${damage_objs[@]}")
+		level=(-DCONFIG_SYS_HEAP_HARDENING_LEVEL=3)
+	else
+		link=("${objs[@]}")
+		level=()
+	fi
 	# shellcheck disable=SC2086
-	$CC $CFLAGS -std=gnu11 -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION "${INCLUDES[@]}" \
-		-I"$FUZZ" -I"$SUPPORT" $FDT_CFLAGS "$FUZZ/$h.c" ${EXTRA[$h]} "${objs[@]}" \
+	$CC $CFLAGS -std=gnu11 -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION "${level[@]}" "${INCLUDES[@]}" \
+		-I"$FUZZ" -I"$SUPPORT" $FDT_CFLAGS "$FUZZ/$h.c" ${EXTRA[$h]} "${link[@]}" \
 		$LIB_FUZZING_ENGINE $LIBFDT -lpthread -o "$OUT/$h"
 	(cd "$FUZZ/corpus/$h" && zip -q -r -X "$OUT/${h}_seed_corpus.zip" .)
 	[ -f "$FUZZ/$h.dict" ] && cp "$FUZZ/$h.dict" "$OUT/$h.dict"

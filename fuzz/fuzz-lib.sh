@@ -33,7 +33,7 @@ smhsim_fuzz_flags() {
 	local h="$1" dict="$SMHSIM_ROOT/fuzz/$1.dict"
 	local flags=(-timeout=10 -rss_limit_mb=2048)
 	case "$h" in
-	fuzz_heap | fuzz_pool) flags+=(-max_len=1024) ;; # ~300 ops: enough for deep states
+	fuzz_heap | fuzz_pool | fuzz_damage) flags+=(-max_len=1024) ;; # ~300 ops: enough for deep states
 	fuzz_dtb) flags+=(-max_len=8192) ;;
 	fuzz_trace) flags+=(-max_len=4096) ;;
 	esac
