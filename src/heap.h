@@ -391,6 +391,27 @@ HEAP_METADATA_ACCESS static inline chunkid_t heap_first_chunk(const struct z_hea
 
 /* ---- Shared between the core's files (not part of the public API) ---- */
 
+/*
+ * The first chunk's id and the end marker's, as the handle recorded them at
+ * init: bounds that damage to chunk 0 (its size, end_chunk) cannot move.
+ * Every walk of a heap that may be damaged stays inside them.
+ */
+static inline chunkid_t heap_handle_first(const struct sys_heap *heap)
+{
+	return heap->smh_first_chunk;
+}
+
+static inline chunkid_t heap_handle_end(const struct sys_heap *heap)
+{
+	return heap->smh_first_chunk + heap->smh_chunk_span;
+}
+
+/* Buckets of a heap whose end marker is @end (heap_nb_buckets from a trusted end). */
+HEAP_METADATA_ACCESS static inline int heap_buckets_for_end(const struct z_heap *h, chunkid_t end)
+{
+	return bucket_idx(h, end) + 1;
+}
+
 /* SYS_HEAP_FORMAT_DEFAULT replaced by the build's policy. */
 enum sys_heap_format heap_resolve_format(enum sys_heap_format format);
 
@@ -472,5 +493,11 @@ HEAP_DECLARE_FORMAT(small);
 /* Read-only full check, shared by sys_heap_validate and EXTREME hardening.
  * On failure stores the offending chunk and a description. */
 bool heap_full_check(const struct z_heap *h, chunkid_t *bad_chunk, const char **what);
+
+#ifdef CONFIG_SYS_HEAP_VALIDATE
+/* The handle's bounds and format still describe the heap's chunk 0 and end
+ * marker (checked before heap_full_check walks anything). */
+bool heap_handle_matches(const struct sys_heap *heap);
+#endif
 
 #endif /* SMHSIM_SRC_HEAP_H_ */

@@ -1,7 +1,9 @@
 /*
  * sys_heap_print_info(): the bucket table, optionally every chunk, and the
- * free / allocated / overhead summary. Walks are bounded by the heap size so
- * that printing a corrupted heap cannot loop forever.
+ * free / allocated / overhead summary. Walks read only chunks inside the
+ * bounds the handle recorded at init and are bounded by the heap size, so
+ * printing a damaged heap (the moment it is most wanted) neither reads
+ * outside it nor loops forever.
  */
 #include <stdarg.h>
 
@@ -24,30 +26,37 @@ struct bucket_summary {
 	chunksz_t largest;
 };
 
-HEAP_METADATA_ACCESS static struct bucket_summary summarize_bucket(const struct z_heap *h, int b)
+/* The chunks a heap may hold: the handle's bounds, out of reach of damage. */
+struct chunk_bounds {
+	chunkid_t first;
+	chunkid_t end;
+};
+
+HEAP_METADATA_ACCESS static struct bucket_summary summarize_bucket(const struct z_heap *h,
+								   struct chunk_bounds in, int b)
 {
 	struct bucket_summary sum = {0, 0};
 	chunkid_t head = h->buckets[b].next;
 	chunkid_t c = head;
 
-	if (head == 0u) {
-		return sum;
-	}
-	do {
+	while (c >= in.first && c < in.end && sum.chunks <= in.end) {
 		if (chunk_size(h, c) > sum.largest) {
 			sum.largest = chunk_size(h, c);
 		}
 		sum.chunks++;
 		c = next_free_chunk(h, c);
-	} while (c != head && c != 0u && c < h->end_chunk && sum.chunks <= h->end_chunk);
+		if (c == head) {
+			break;
+		}
+	}
 	return sum;
 }
 
-HEAP_METADATA_ACCESS static void print_buckets(const struct z_heap *h)
+HEAP_METADATA_ACCESS static void print_buckets(const struct z_heap *h, struct chunk_bounds in)
 {
 	print_line("  bucket  min units   chunks  largest units  largest bytes\n");
-	for (int b = 0; b < heap_nb_buckets(h); b++) {
-		struct bucket_summary sum = summarize_bucket(h, b);
+	for (int b = 0; b < heap_buckets_for_end(h, in.end); b++) {
+		struct bucket_summary sum = summarize_bucket(h, in, b);
 
 		if (sum.chunks == 0u) {
 			continue;
@@ -65,7 +74,7 @@ HEAP_METADATA_ACCESS static char chunk_marker(const struct z_heap *h, chunkid_t 
 	return undersized_chunk(h, c) ? '.' : '-';
 }
 
-HEAP_METADATA_ACCESS static void print_chunks(const struct z_heap *h)
+HEAP_METADATA_ACCESS static void print_chunks(const struct z_heap *h, struct chunk_bounds in)
 {
 	chunkid_t c = 0;
 
@@ -74,21 +83,20 @@ HEAP_METADATA_ACCESS static void print_chunks(const struct z_heap *h)
 		print_line("  chunk %6u [%c] size %6u  left %6u  right %6u\n", c,
 			   chunk_marker(h, c), chunk_size(h, c), left_chunk(h, c),
 			   right_chunk(h, c));
-		if (c >= h->end_chunk || chunk_size(h, c) == 0u ||
-		    chunk_size(h, c) > h->end_chunk - c) {
+		if (c >= in.end || chunk_size(h, c) == 0u || chunk_size(h, c) > in.end - c) {
 			break;
 		}
 		c = right_chunk(h, c);
 	}
 }
 
-HEAP_METADATA_ACCESS static void print_summary(const struct z_heap *h)
+HEAP_METADATA_ACCESS static void print_summary(const struct z_heap *h, struct chunk_bounds in)
 {
 	size_t free_bytes = 0;
 	size_t allocated_bytes = 0;
-	chunkid_t end = h->end_chunk;
+	chunkid_t end = in.end;
 
-	for (chunkid_t c = heap_first_chunk(h); c < end; c = right_chunk(h, c)) {
+	for (chunkid_t c = in.first; c < end; c = right_chunk(h, c)) {
 		if (chunk_size(h, c) == 0u || chunk_size(h, c) > end - c) {
 			print_line("  (chunk %u has a corrupted size: summary stops)\n", c);
 			break;
@@ -118,12 +126,17 @@ HEAP_METADATA_ACCESS void sys_heap_print_info(struct sys_heap *heap, bool dump_c
 	}
 
 	const struct z_heap *h = heap->heap;
+	struct chunk_bounds in = {heap_handle_first(heap), heap_handle_end(heap)};
 
-	print_line("Heap at %p contains %u units in %d buckets (%s format)\n", (void *)h,
-		   h->end_chunk, heap_nb_buckets(h), big_heap(h) ? "big" : "small");
-	print_buckets(h);
-	if (dump_chunks) {
-		print_chunks(h);
+	print_line("Heap at %p contains %u units in %d buckets (%s format)\n", (void *)h, in.end,
+		   heap_buckets_for_end(h, in.end), big_heap(h) ? "big" : "small");
+	if (h->end_chunk != in.end || heap_first_chunk(h) != in.first) {
+		print_line("  (chunk 0 is damaged: it says %u units, first chunk %u)\n",
+			   h->end_chunk, heap_first_chunk(h));
 	}
-	print_summary(h);
+	print_buckets(h, in);
+	if (dump_chunks) {
+		print_chunks(h, in);
+	}
+	print_summary(h, in);
 }

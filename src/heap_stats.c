@@ -39,23 +39,36 @@ HEAP_METADATA_ACCESS int sys_heap_runtime_stats_reset_max(struct sys_heap *heap)
  * top non-empty bucket always succeed (that bucket's head fits them);
  * requests in the top bucket succeed only if one of the entries the next
  * allocation examines from its head (ALLOC_LOOPS, or BEST_FIT_BUCKET while
- * best fit is active: heap_bucket_probes) is large enough.
+ * best fit is active: heap_bucket_probes) is large enough. On a damaged
+ * heap the walk reads only ids inside the handle's bounds and counts only
+ * sizes that end inside them.
  */
-HEAP_METADATA_ACCESS static chunksz_t largest_reachable_chunk(const struct z_heap *h)
+HEAP_METADATA_ACCESS static chunksz_t largest_reachable_chunk(const struct sys_heap *heap)
 {
-	if (h->avail_buckets == 0u) {
+	const struct z_heap *h = heap->heap;
+	chunkid_t first = heap_handle_first(heap);
+	chunkid_t end = heap_handle_end(heap);
+	uint32_t avail = h->avail_buckets;
+	int buckets = heap_buckets_for_end(h, end);
+
+	if (buckets < 32) {
+		avail &= (1u << buckets) - 1u;
+	}
+	if (avail == 0u) {
 		return 0;
 	}
 
-	int top = 31 - __builtin_clz(h->avail_buckets);
+	int top = 31 - __builtin_clz(avail);
 	chunkid_t head = h->buckets[top].next;
 	chunkid_t c = head;
 	chunksz_t largest = 0;
 	int probes = heap_bucket_probes(h);
 
-	for (int i = 0; i < probes; i++) {
-		if (chunk_size(h, c) > largest) {
-			largest = chunk_size(h, c);
+	for (int i = 0; i < probes && c >= first && c < end; i++) {
+		chunksz_t size = chunk_size(h, c);
+
+		if (size > largest && size <= end - c) {
+			largest = size;
 		}
 		c = next_free_chunk(h, c);
 		if (c == head) {
@@ -73,7 +86,7 @@ HEAP_METADATA_ACCESS size_t sys_heap_largest_alloc(struct sys_heap *heap)
 		return 0;
 	}
 
-	chunksz_t largest = largest_reachable_chunk(heap->heap);
+	chunksz_t largest = largest_reachable_chunk(heap);
 
 	return largest == 0u ? 0 : chunksz_to_bytes(heap->heap, largest);
 }
@@ -109,9 +122,9 @@ HEAP_METADATA_ACCESS int sys_heap_ext_stats_get(struct sys_heap *heap,
 	uint64_t free_units_squared = 0;
 	chunksz_t largest_free = 0;
 	size_t free_chunks = 0;
-	chunkid_t end = h->end_chunk;
+	chunkid_t end = heap_handle_end(heap);
 
-	for (chunkid_t c = heap_first_chunk(h); c < end; c = right_chunk(h, c)) {
+	for (chunkid_t c = heap_handle_first(heap); c < end; c = right_chunk(h, c)) {
 		chunksz_t size = chunk_size(h, c);
 
 		if (size == 0u || size > end - c) {

@@ -259,7 +259,7 @@ HEAP_METADATA_ACCESS bool heap_full_check(const struct z_heap *h, chunkid_t *bad
  * check against (sys_heap.h); they must still describe the heap's own
  * chunk 0 and end marker.
  */
-HEAP_METADATA_ACCESS static bool handle_matches_heap(const struct sys_heap *heap)
+HEAP_METADATA_ACCESS bool heap_handle_matches(const struct sys_heap *heap)
 {
 	struct sys_heap expected = *heap;
 
@@ -280,7 +280,7 @@ HEAP_METADATA_ACCESS bool sys_heap_validate(struct sys_heap *heap)
 	if (heap == NULL || heap->heap == NULL) {
 		return false;
 	}
-	if (!handle_matches_heap(heap)) {
+	if (!heap_handle_matches(heap)) {
 		return false;
 	}
 	return heap_full_check(heap->heap, &bad, &what);
