@@ -43,6 +43,18 @@ static int at_level(int l0, int l1, int l2, int l3, int l4)
 }
 
 /*
+ * Damage MODERATE's list checks catch: FREE_LIST from MODERATE up (EXTREME's
+ * full check sees it first), and @below (NO_FAULT, or SKIP where unchecked
+ * the damage would be written through to memory outside the heap) at NONE
+ * and BASIC.
+ */
+static int list_damage_fault(int below)
+{
+	return at_level(below, below, SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_FREE_LIST,
+			SYS_HEAP_FAULT_VALIDATE);
+}
+
+/*
  * Blocks U0..U9 of 40 bytes, low to high, filled with 0xff; U1, U3 and U5
  * freed so one bucket lists three equal chunks, each between used blocks.
  * U7 and U8 have used neighbours on both sides.
@@ -113,6 +125,25 @@ static void expect_outcome(struct layout *l, int expected, chunkid_t chunk, cons
 static void finish(void)
 {
 	test_fault_release();
+}
+
+/*
+ * The call under test returned @result: NULL where this level refused it
+ * (expect_outcome checks the fault and the untouched heap), else
+ * @unchecked, what a heap that checks nothing hands back. Either way the
+ * damage stays for validate to see.
+ */
+static void expect_refused(struct layout *l, int expected, chunkid_t chunk, const void *mem,
+			   const void *result, const void *unchecked)
+{
+	expect_outcome(l, expected, chunk, mem);
+	if (expected == NO_FAULT) {
+		assert_ptr_equal(result, unchecked);
+	} else {
+		assert_null(result);
+	}
+	assert_false(sys_heap_validate(&l->heap));
+	finish();
 }
 
 #define FOR_EACH_FORMAT(f)                                                                   \
@@ -323,8 +354,7 @@ static void break_u1_next(struct layout *l)
 
 static void test_free_list_link_on_alloc(void **state)
 {
-	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
-				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	int expected = list_damage_fault(NO_FAULT);
 	struct layout l;
 
 	(void)state;
@@ -334,14 +364,7 @@ static void test_free_list_link_on_alloc(void **state)
 		snapshot(&l);
 		void *p = sys_heap_alloc(&l.heap, BLOCK_BYTES);
 
-		expect_outcome(&l, expected, l.ch[1], NULL);
-		if (expected == NO_FAULT) {
-			assert_ptr_equal(p, l.blk[1]);
-		} else {
-			assert_null(p);
-		}
-		assert_false(sys_heap_validate(&l.heap));
-		finish();
+		expect_refused(&l, expected, l.ch[1], NULL, p, l.blk[1]);
 	}
 }
 
@@ -354,8 +377,7 @@ static void test_free_list_link_on_alloc(void **state)
  */
 static void test_free_list_entry_in_metadata(void **state)
 {
-	int expected = at_level(SKIP, SKIP, SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_FREE_LIST,
-				SYS_HEAP_FAULT_VALIDATE);
+	int expected = list_damage_fault(SKIP);
 	struct layout l;
 
 	(void)state;
@@ -389,8 +411,7 @@ static void test_free_list_entry_in_metadata(void **state)
 /* Freeing U2 merges it with U1 and U3: U1's broken link is met on the way. */
 static void test_free_list_link_on_merge(void **state)
 {
-	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
-				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	int expected = list_damage_fault(NO_FAULT);
 	struct layout l;
 
 	(void)state;
@@ -426,8 +447,7 @@ static int bend_head_prev_to_live_block(struct layout *l)
 /* Freeing U8 (used on both sides) lists it at the tail of U1's bucket. */
 static void test_free_list_link_on_free_insert(void **state)
 {
-	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
-				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	int expected = list_damage_fault(NO_FAULT);
 	struct layout l;
 
 	(void)state;
@@ -449,8 +469,7 @@ static void test_free_list_link_on_free_insert(void **state)
  */
 static void test_free_list_link_on_split_insert(void **state)
 {
-	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
-				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	int expected = list_damage_fault(NO_FAULT);
 	struct layout l;
 
 	(void)state;
@@ -462,14 +481,7 @@ static void test_free_list_link_on_split_insert(void **state)
 		snapshot(&l);
 		void *p = sys_heap_alloc(&l.heap, 96);
 
-		expect_outcome(&l, expected, l.ch[1], NULL);
-		if (expected == NO_FAULT) {
-			assert_ptr_equal(p, l.blk[3]);
-		} else {
-			assert_null(p);
-		}
-		assert_false(sys_heap_validate(&l.heap));
-		finish();
+		expect_refused(&l, expected, l.ch[1], NULL, p, l.blk[3]);
 	}
 }
 
@@ -481,8 +493,7 @@ static void test_free_list_link_on_split_insert(void **state)
  */
 static void test_free_list_fault_after_walk(void **state)
 {
-	int expected = at_level(SKIP, SKIP, SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_FREE_LIST,
-				SYS_HEAP_FAULT_VALIDATE);
+	int expected = list_damage_fault(SKIP);
 	struct layout l;
 
 	(void)state;
@@ -523,8 +534,7 @@ static void stretch_past_end(struct layout *l, chunkid_t c)
  * looks at. */
 static void test_free_chunk_size_on_alloc(void **state)
 {
-	int expected = at_level(SKIP, SKIP, SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_FREE_LIST,
-				SYS_HEAP_FAULT_VALIDATE);
+	int expected = list_damage_fault(SKIP);
 	struct layout l;
 
 	(void)state;
@@ -535,10 +545,8 @@ static void test_free_chunk_size_on_alloc(void **state)
 		build(&l, f);
 		stretch_past_end(&l, l.ch[1]);
 		snapshot(&l);
-		assert_null(sys_heap_alloc(&l.heap, BLOCK_BYTES));
-		expect_outcome(&l, expected, l.ch[1], NULL);
-		assert_false(sys_heap_validate(&l.heap));
-		finish();
+		expect_refused(&l, expected, l.ch[1], NULL, sys_heap_alloc(&l.heap, BLOCK_BYTES),
+			       NULL);
 	}
 }
 
@@ -581,10 +589,8 @@ static void test_free_chunk_size_on_realloc_grow(void **state)
 
 		stretch_past_end(&l, l.ch[3]);
 		snapshot(&l);
-		assert_null(sys_heap_realloc(&l.heap, l.blk[2], grown));
-		expect_outcome(&l, expected, l.ch[2], l.blk[2]);
-		assert_false(sys_heap_validate(&l.heap));
-		finish();
+		expect_refused(&l, expected, l.ch[2], l.blk[2],
+			       sys_heap_realloc(&l.heap, l.blk[2], grown), NULL);
 	}
 }
 
@@ -596,8 +602,7 @@ static void test_free_chunk_size_on_realloc_grow(void **state)
  */
 static void test_free_list_head_too_small(void **state)
 {
-	int expected = at_level(SKIP, SKIP, SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_FREE_LIST,
-				SYS_HEAP_FAULT_VALIDATE);
+	int expected = list_damage_fault(SKIP);
 	struct layout l;
 
 	(void)state;
@@ -615,9 +620,7 @@ static void test_free_list_head_too_small(void **state)
 		}
 		l.h->buckets[big].next = l.ch[1];
 		snapshot(&l);
-		assert_null(sys_heap_alloc(&l.heap, 96));
-		expect_outcome(&l, expected, l.ch[1], NULL);
-		finish();
+		expect_refused(&l, expected, l.ch[1], NULL, sys_heap_alloc(&l.heap, 96), NULL);
 	}
 }
 
@@ -673,8 +676,7 @@ static void test_damaged_end_chunk(void **state)
  */
 static void test_free_list_link_on_realloc_move(void **state)
 {
-	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
-				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	int expected = list_damage_fault(NO_FAULT);
 	struct layout l;
 
 	(void)state;
@@ -688,20 +690,6 @@ static void test_free_list_link_on_realloc_move(void **state)
 		assert_true(expected == NO_FAULT ? p != NULL && p != l.blk[8] : p == NULL);
 		finish();
 	}
-}
-
-/* A realloc in place that lists a spare chunk in the bent bucket: refused
- * with the block and the heap as they were, or done where nothing checks. */
-static void expect_resize_outcome(struct layout *l, void *block, void *result, int expected)
-{
-	expect_outcome(l, expected, l->ch[1], block);
-	if (expected == NO_FAULT) {
-		assert_ptr_equal(result, block);
-	} else {
-		assert_null(result);
-	}
-	assert_false(sys_heap_validate(&l->heap));
-	finish();
 }
 
 /* Allocates @bytes from the free space past U9 (no bucket of U1's size). */
@@ -719,8 +707,7 @@ static uint8_t *alloc_past_u9(struct layout *l, size_t bytes)
  * bucket. (B is alone in its bucket, so A's neighbour checks pass.) */
 static void test_free_list_link_on_realloc_grow(void **state)
 {
-	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
-				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	int expected = list_damage_fault(NO_FAULT);
 	struct layout l;
 
 	(void)state;
@@ -740,7 +727,7 @@ static void test_free_list_link_on_realloc_grow(void **state)
 		snapshot(&l);
 		size_t grown = sys_heap_usable_size(&l.heap, a) + 48u;
 
-		expect_resize_outcome(&l, a, sys_heap_realloc(&l.heap, a, grown), expected);
+		expect_refused(&l, expected, l.ch[1], a, sys_heap_realloc(&l.heap, a, grown), a);
 	}
 }
 
@@ -748,8 +735,7 @@ static void test_free_list_link_on_realloc_grow(void **state)
  * first leaves a tail of 7 units, which goes to U1's bucket. */
 static void test_free_list_link_on_realloc_shrink(void **state)
 {
-	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
-				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	int expected = list_damage_fault(NO_FAULT);
 	struct layout l;
 
 	(void)state;
@@ -765,8 +751,8 @@ static void test_free_list_link_on_realloc_shrink(void **state)
 		assert_true(chunk_used(l.h, right_chunk(l.h, c)));
 		assert_int_equal(bucket_idx(l.h, tail), bucket);
 		snapshot(&l);
-		expect_resize_outcome(&l, wide, sys_heap_realloc(&l.heap, wide, BLOCK_BYTES),
-				      expected);
+		expect_refused(&l, expected, l.ch[1], wide,
+			       sys_heap_realloc(&l.heap, wide, BLOCK_BYTES), wide);
 	}
 }
 
@@ -777,8 +763,7 @@ static void test_free_list_link_on_realloc_shrink(void **state)
  */
 static void test_free_list_link_on_aligned_alloc(void **state)
 {
-	int expected = at_level(NO_FAULT, NO_FAULT, SYS_HEAP_FAULT_FREE_LIST,
-				SYS_HEAP_FAULT_FREE_LIST, SYS_HEAP_FAULT_VALIDATE);
+	int expected = list_damage_fault(NO_FAULT);
 	struct layout l;
 	static uint64_t saved[sizeof(arena) / sizeof(uint64_t)];
 
@@ -802,10 +787,7 @@ static void test_free_list_link_on_aligned_alloc(void **state)
 		snapshot(&l);
 		void *p = sys_heap_aligned_alloc(&l.heap, 16, 88);
 
-		expect_outcome(&l, expected, l.ch[1], NULL);
-		assert_true(expected == NO_FAULT ? p == dry : p == NULL);
-		assert_false(sys_heap_validate(&l.heap));
-		finish();
+		expect_refused(&l, expected, l.ch[1], NULL, p, dry);
 	}
 }
 
