@@ -378,9 +378,15 @@ HEAP_METADATA_ACCESS static inline chunksz_t chunk0_units(size_t nb_buckets)
 	return (chunksz_t)((bytes + CHUNK_UNIT - 1u) / CHUNK_UNIT + HEAP_TRAILER_UNITS);
 }
 
+/* Buckets of a heap whose end marker is @end. */
+HEAP_METADATA_ACCESS static inline int heap_buckets_for_end(const struct z_heap *h, chunkid_t end)
+{
+	return bucket_idx(h, end) + 1;
+}
+
 HEAP_METADATA_ACCESS static inline int heap_nb_buckets(const struct z_heap *h)
 {
-	return bucket_idx(h, h->end_chunk) + 1;
+	return heap_buckets_for_end(h, h->end_chunk);
 }
 
 /* Chunk 0's size as recorded in its header (the first real chunk's id). */
@@ -392,24 +398,28 @@ HEAP_METADATA_ACCESS static inline chunkid_t heap_first_chunk(const struct z_hea
 /* ---- Shared between the core's files (not part of the public API) ---- */
 
 /*
- * The first chunk's id and the end marker's, as the handle recorded them at
- * init: bounds that damage to chunk 0 (its size, end_chunk) cannot move.
- * Every walk of a heap that may be damaged stays inside them.
+ * The ids a chunk can have, first <= id < end (the end marker), as the
+ * handle recorded them at init: bounds that damage to chunk 0 (its size,
+ * end_chunk) cannot move. MODERATE tests every id read from a list against
+ * them (one unsigned comparison each), and every walk of a heap that may
+ * be damaged stays inside them.
  */
-static inline chunkid_t heap_handle_first(const struct sys_heap *heap)
+struct id_range {
+	chunkid_t first;
+	chunkid_t span; /* end - first */
+	chunkid_t end;
+};
+
+static inline struct id_range heap_id_range(const struct sys_heap *heap)
 {
-	return heap->smh_first_chunk;
+	return (struct id_range){heap->smh_first_chunk, heap->smh_chunk_span,
+				 heap->smh_first_chunk + heap->smh_chunk_span};
 }
 
-static inline chunkid_t heap_handle_end(const struct sys_heap *heap)
+/* A chunk id inside the range: a chunk the heap could be written through. */
+static inline bool id_in_range(struct id_range ids, chunkid_t id)
 {
-	return heap->smh_first_chunk + heap->smh_chunk_span;
-}
-
-/* Buckets of a heap whose end marker is @end (heap_nb_buckets from a trusted end). */
-HEAP_METADATA_ACCESS static inline int heap_buckets_for_end(const struct z_heap *h, chunkid_t end)
-{
-	return bucket_idx(h, end) + 1;
+	return id - ids.first < ids.span;
 }
 
 /* SYS_HEAP_FORMAT_DEFAULT replaced by the build's policy. */
@@ -462,11 +472,11 @@ enum heap_resize_result {
 #endif
 
 void *heap_alloc_slow(struct sys_heap *heap, size_t bytes);
+void heap_free_slow(struct sys_heap *heap, void *mem);
 
 /* Writes into the handle the bounds its hot paths check against (sys_heap.h),
  * derived from the heap it points at: init sets them, validate compares. */
 void heap_store_hot_bounds(struct sys_heap *heap);
-void heap_free_slow(struct sys_heap *heap, void *mem);
 
 /*
  * heap_alloc / heap_free come in two builds: the plain one, called when no

@@ -26,14 +26,8 @@ struct bucket_summary {
 	chunksz_t largest;
 };
 
-/* The chunks a heap may hold: the handle's bounds, out of reach of damage. */
-struct chunk_bounds {
-	chunkid_t first;
-	chunkid_t end;
-};
-
 HEAP_METADATA_ACCESS static struct bucket_summary summarize_bucket(const struct z_heap *h,
-								   struct chunk_bounds in, int b)
+								   struct id_range in, int b)
 {
 	struct bucket_summary sum = {0, 0};
 	chunkid_t head = h->buckets[b].next;
@@ -52,7 +46,7 @@ HEAP_METADATA_ACCESS static struct bucket_summary summarize_bucket(const struct 
 	return sum;
 }
 
-HEAP_METADATA_ACCESS static void print_buckets(const struct z_heap *h, struct chunk_bounds in)
+HEAP_METADATA_ACCESS static void print_buckets(const struct z_heap *h, struct id_range in)
 {
 	print_line("  bucket  min units   chunks  largest units  largest bytes\n");
 	for (int b = 0; b < heap_buckets_for_end(h, in.end); b++) {
@@ -74,7 +68,7 @@ HEAP_METADATA_ACCESS static char chunk_marker(const struct z_heap *h, chunkid_t 
 	return undersized_chunk(h, c) ? '.' : '-';
 }
 
-HEAP_METADATA_ACCESS static void print_chunks(const struct z_heap *h, struct chunk_bounds in)
+HEAP_METADATA_ACCESS static void print_chunks(const struct z_heap *h, struct id_range in)
 {
 	chunkid_t c = 0;
 
@@ -90,7 +84,7 @@ HEAP_METADATA_ACCESS static void print_chunks(const struct z_heap *h, struct chu
 	}
 }
 
-HEAP_METADATA_ACCESS static void print_summary(const struct z_heap *h, struct chunk_bounds in)
+HEAP_METADATA_ACCESS static void print_summary(const struct z_heap *h, struct id_range in)
 {
 	size_t free_bytes = 0;
 	size_t allocated_bytes = 0;
@@ -126,7 +120,7 @@ HEAP_METADATA_ACCESS void sys_heap_print_info(struct sys_heap *heap, bool dump_c
 	}
 
 	const struct z_heap *h = heap->heap;
-	struct chunk_bounds in = {heap_handle_first(heap), heap_handle_end(heap)};
+	struct id_range in = heap_id_range(heap);
 
 	print_line("Heap at %p contains %u units in %d buckets (%s format)\n", (void *)h, in.end,
 		   heap_buckets_for_end(h, in.end), big_heap(h) ? "big" : "small");

@@ -46,10 +46,9 @@ HEAP_METADATA_ACCESS int sys_heap_runtime_stats_reset_max(struct sys_heap *heap)
 HEAP_METADATA_ACCESS static chunksz_t largest_reachable_chunk(const struct sys_heap *heap)
 {
 	const struct z_heap *h = heap->heap;
-	chunkid_t first = heap_handle_first(heap);
-	chunkid_t end = heap_handle_end(heap);
+	struct id_range ids = heap_id_range(heap);
 	uint32_t avail = h->avail_buckets;
-	int buckets = heap_buckets_for_end(h, end);
+	int buckets = heap_buckets_for_end(h, ids.end);
 
 	if (buckets < 32) {
 		avail &= (1u << buckets) - 1u;
@@ -64,10 +63,10 @@ HEAP_METADATA_ACCESS static chunksz_t largest_reachable_chunk(const struct sys_h
 	chunksz_t largest = 0;
 	int probes = heap_bucket_probes(h);
 
-	for (int i = 0; i < probes && c >= first && c < end; i++) {
+	for (int i = 0; i < probes && id_in_range(ids, c); i++) {
 		chunksz_t size = chunk_size(h, c);
 
-		if (size > largest && size <= end - c) {
+		if (size > largest && size <= ids.end - c) {
 			largest = size;
 		}
 		c = next_free_chunk(h, c);
@@ -122,9 +121,10 @@ HEAP_METADATA_ACCESS int sys_heap_ext_stats_get(struct sys_heap *heap,
 	uint64_t free_units_squared = 0;
 	chunksz_t largest_free = 0;
 	size_t free_chunks = 0;
-	chunkid_t end = heap_handle_end(heap);
+	struct id_range ids = heap_id_range(heap);
+	chunkid_t end = ids.end;
 
-	for (chunkid_t c = heap_handle_first(heap); c < end; c = right_chunk(h, c)) {
+	for (chunkid_t c = ids.first; c < end; c = right_chunk(h, c)) {
 		chunksz_t size = chunk_size(h, c);
 
 		if (size == 0u || size > end - c) {
