@@ -257,13 +257,6 @@ static void damage(struct damage_run *run, struct fuzz_reader *r)
 	run->damaged = true;
 }
 
-static enum sys_heap_format heap_format(enum fuzz_format f)
-{
-	return f == FUZZ_FORMAT_SMALL ? SYS_HEAP_FORMAT_SMALL
-	       : f == FUZZ_FORMAT_BIG ? SYS_HEAP_FORMAT_BIG
-				      : SYS_HEAP_FORMAT_AUTO32;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct damage_run run;
@@ -289,7 +282,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run.mem = block + h.misalign;
 	run.bytes = h.heap_bytes;
 	memset(run.mem, 0, run.bytes);
-	if (sys_heap_init_ex(&run.heap, run.mem, run.bytes, heap_format(h.format)) != 0) {
+	if (sys_heap_init_ex(&run.heap, run.mem, run.bytes, fuzz_sys_heap_format(h.format)) != 0) {
 		free(block);
 		return 0;
 	}

@@ -50,18 +50,6 @@ static void expect(const struct heap_run *run, bool ok)
 	}
 }
 
-static enum sys_heap_format heap_format(enum fuzz_format f)
-{
-	switch (f) {
-	case FUZZ_FORMAT_SMALL:
-		return SYS_HEAP_FORMAT_SMALL;
-	case FUZZ_FORMAT_BIG:
-		return SYS_HEAP_FORMAT_BIG;
-	default:
-		return SYS_HEAP_FORMAT_AUTO32;
-	}
-}
-
 /* The live block an op's selector names, or NULL. */
 static void *select_block(const struct heap_run *run)
 {
@@ -204,7 +192,7 @@ static void run_op(struct heap_run *run)
 static bool init_heap(struct heap_run *run, const struct fuzz_heap_header *h, uint8_t *mem)
 {
 	struct sys_heap_plan plan;
-	enum sys_heap_format format = heap_format(h->format);
+	enum sys_heap_format format = fuzz_sys_heap_format(h->format);
 	int planned = sys_heap_plan((uintptr_t)mem, h->heap_bytes, format, &plan);
 	int rc = sys_heap_init_ex(&run->heap, mem, h->heap_bytes, format);
 

@@ -54,6 +54,18 @@ const char *fuzz_format_name(enum fuzz_format f)
 	}
 }
 
+enum sys_heap_format fuzz_sys_heap_format(enum fuzz_format f)
+{
+	switch (f) {
+	case FUZZ_FORMAT_SMALL:
+		return SYS_HEAP_FORMAT_SMALL;
+	case FUZZ_FORMAT_BIG:
+		return SYS_HEAP_FORMAT_BIG;
+	default:
+		return SYS_HEAP_FORMAT_AUTO32;
+	}
+}
+
 const char *fuzz_op_name(enum fuzz_op_kind kind)
 {
 	static const char *const names[FUZZ_OP_KIND_NUM] = {

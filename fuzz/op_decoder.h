@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <smhsim/heap_ext.h>
+
 struct fuzz_reader {
 	const uint8_t *data;
 	size_t len;
@@ -36,6 +38,9 @@ enum fuzz_format {
 };
 
 const char *fuzz_format_name(enum fuzz_format f);
+
+/* The sys_heap_init_ex format an input's header asks for. */
+enum sys_heap_format fuzz_sys_heap_format(enum fuzz_format f);
 
 enum fuzz_op_kind {
 	FUZZ_OP_ALLOC,          /* size */

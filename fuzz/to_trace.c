@@ -274,13 +274,6 @@ static void convert_op(struct converter *c, const struct fuzz_op *op)
 	}
 }
 
-static enum sys_heap_format heap_format(enum fuzz_format f)
-{
-	return f == FUZZ_FORMAT_SMALL ? SYS_HEAP_FORMAT_SMALL
-	       : f == FUZZ_FORMAT_BIG ? SYS_HEAP_FORMAT_BIG
-				      : SYS_HEAP_FORMAT_AUTO32;
-}
-
 static bool setup_heap(struct converter *c, struct fuzz_reader *r, size_t *scale)
 {
 	struct fuzz_heap_header h;
@@ -294,7 +287,7 @@ static bool setup_heap(struct converter *c, struct fuzz_reader *r, size_t *scale
 			"named res0, e.g. reg = <0x42000000 0x%zx>,\n# whose heap gets the same header format "
 			"(the expectations assume the same layout).\n",
 		fuzz_format_name(h.format), h.heap_bytes, h.misalign, h.heap_bytes);
-	if (sys_heap_init_ex(&c->heap, mem, h.heap_bytes, heap_format(h.format)) != 0) {
+	if (sys_heap_init_ex(&c->heap, mem, h.heap_bytes, fuzz_sys_heap_format(h.format)) != 0) {
 		fprintf(c->out, "# the heap cannot be initialized: the harness stops here\n");
 		return false;
 	}
