@@ -15,33 +15,48 @@
 
 #define READ_CHUNK 65536u
 
+/* Bytes of a file searched for the "/dts-v1/" of a source. */
+#define SOURCE_HEADER_BYTES 65536u
+
 struct byte_buffer {
 	uint8_t *data;
 	size_t len;
 	size_t capacity;
-	bool too_big;
 };
 
-/* Appends what @fd delivers until EOF, keeping at most SMH_DT_MAX_BLOB_BYTES. */
+/* The next capacity of a buffer that is full: doubled (so a large input
+ * costs a few reallocations, not one per READ_CHUNK), up to one byte over
+ * the limit, the byte that tells an input too big. */
+static size_t grown_capacity(size_t capacity)
+{
+	size_t limit = SMH_DT_MAX_BLOB_BYTES + 1u;
+	size_t doubled = capacity == 0u ? READ_CHUNK : capacity * 2u;
+
+	return doubled < limit ? doubled : limit;
+}
+
+/*
+ * Appends what @fd delivers until EOF. Returns -EFBIG as soon as that is
+ * more than SMH_DT_MAX_BLOB_BYTES, without reading on: the source may never
+ * end (/dev/zero, a FIFO, a runaway dtc).
+ */
 static int read_all(int fd, struct byte_buffer *buf)
 {
 	for (;;) {
-		if (buf->capacity - buf->len < READ_CHUNK) {
-			size_t wanted = buf->capacity + READ_CHUNK * 4u;
-			uint8_t *grown;
+		if (buf->len > SMH_DT_MAX_BLOB_BYTES) {
+			return -EFBIG;
+		}
+		if (buf->len == buf->capacity) {
+			size_t wanted = grown_capacity(buf->capacity);
+			uint8_t *grown = realloc(buf->data, wanted);
 
-			if (wanted > SMH_DT_MAX_BLOB_BYTES + READ_CHUNK * 4u) {
-				buf->too_big = true;
-				buf->len = 0; /* keep draining so a writer never blocks */
-				continue;
-			}
-			grown = realloc(buf->data, wanted);
 			if (grown == NULL) {
 				return -ENOMEM;
 			}
 			buf->data = grown;
 			buf->capacity = wanted;
 		}
+
 		ssize_t n = read(fd, buf->data + buf->len, buf->capacity - buf->len);
 
 		if (n == 0) {
@@ -54,10 +69,6 @@ static int read_all(int fd, struct byte_buffer *buf)
 			return -errno;
 		}
 		buf->len += (size_t)n;
-		if (buf->len > SMH_DT_MAX_BLOB_BYTES) {
-			buf->too_big = true;
-			buf->len = 0;
-		}
 	}
 }
 
@@ -69,17 +80,35 @@ static bool has_suffix(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* True if @needle occurs in the first @len bytes of @data. */
+static bool contains(const uint8_t *data, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (size_t i = 0; i + n <= len; i++) {
+		if (memcmp(data + i, needle, n) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Not a blob (no FDT magic), and named like a source or declaring itself
+ * one: sources usually open with a licence comment or #includes before
+ * their "/dts-v1/;", so the declaration is looked for in the first
+ * SOURCE_HEADER_BYTES, not only at the start.
+ */
 static bool looks_like_source(const char *path, const struct byte_buffer *buf)
 {
-	static const char header[] = "/dts-v1/";
 	static const uint8_t magic[] = {0xd0, 0x0d, 0xfe, 0xed};
 
 	if (buf->len >= sizeof(magic) && memcmp(buf->data, magic, sizeof(magic)) == 0) {
 		return false;
 	}
 	return has_suffix(path, ".dts") || has_suffix(path, ".dtsi") ||
-	       (buf->len >= sizeof(header) - 1u &&
-		memcmp(buf->data, header, sizeof(header) - 1u) == 0);
+	       contains(buf->data, buf->len < SOURCE_HEADER_BYTES ? buf->len : SOURCE_HEADER_BYTES,
+			"/dts-v1/");
 }
 
 /* Full path of dtc on PATH in @out, or false. */
@@ -137,8 +166,16 @@ static int compile_source(const char *path, struct byte_buffer *buf, struct smh_
 	buf->len = 0;
 	int rc = read_all(pipe_fds[0], buf);
 
+	if (rc != 0) {
+		/* its output is no longer read: a dtc still writing would block */
+		kill(child, SIGKILL);
+	}
 	close(pipe_fds[0]);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+	}
+	if (rc == -EFBIG) {
+		return smh_diag_set(diag, -EFBIG, "%s: dtc output exceeds %u bytes", path,
+				    SMH_DT_MAX_BLOB_BYTES);
 	}
 	if (rc != 0) {
 		return smh_diag_set(diag, rc, "%s: reading dtc output: %s", path, strerror(-rc));
@@ -148,10 +185,6 @@ static int compile_source(const char *path, struct byte_buffer *buf, struct smh_
 				    "%s: dtc could not compile it (status %d); see dtc's messages "
 				    "above",
 				    path, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	}
-	if (buf->too_big) {
-		return smh_diag_set(diag, -EFBIG, "%s: dtc output exceeds %u bytes", path,
-				    SMH_DT_MAX_BLOB_BYTES);
 	}
 	return 0;
 }
@@ -167,13 +200,13 @@ static int read_file(const char *path, struct byte_buffer *buf, struct smh_diag 
 	int rc = read_all(fileno(f), buf);
 
 	fclose(f);
+	if (rc == -EFBIG) {
+		return smh_diag_set(diag, -EFBIG, "%s: larger than %u bytes; not a board blob",
+				    path, SMH_DT_MAX_BLOB_BYTES);
+	}
 	if (rc != 0) {
 		return smh_diag_set(diag, rc == -ENOMEM ? -ENOMEM : -ENOENT, "%s: cannot read: %s",
 				    path, strerror(-rc));
-	}
-	if (buf->too_big) {
-		return smh_diag_set(diag, -EFBIG, "%s: larger than %u bytes; not a board blob",
-				    path, SMH_DT_MAX_BLOB_BYTES);
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -164,6 +165,119 @@ static void test_missing_file(void **state)
 	assert_int_equal(smh_dt_load_file("/nonexistent/board.dtb", &b, &diag), -ENOENT);
 	assert_null(b);
 	assert_non_null(strstr(diag.message, "/nonexistent/board.dtb: cannot open"));
+}
+
+/* A fresh directory under $TMPDIR (or /tmp), for files a test writes. */
+static char *make_scratch_dir(char *out, size_t size)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(out, size, "%s/smhsim-dt-XXXXXX", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	assert_non_null(mkdtemp(out));
+	return out;
+}
+
+static void write_text(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* Loads @path expecting error @rc with @what in the message, and no board. */
+static void expect_load_error(const char *path, int rc, const char *what)
+{
+	struct smh_dt_board *b = NULL;
+	struct smh_diag diag;
+
+	assert_int_equal(smh_dt_load_file(path, &b, &diag), rc);
+	assert_null(b);
+	if (strstr(diag.message, what) == NULL) {
+		fail_msg("%s: message \"%s\" lacks \"%s\"", path, diag.message, what);
+	}
+}
+
+/* A source that never ends is refused once past the limit: the loader
+ * stops reading rather than draining it forever. */
+static void test_endless_input(void **state)
+{
+	(void)state;
+	expect_load_error("/dev/zero", -EFBIG, "/dev/zero: larger than 67108864 bytes");
+}
+
+static void test_directory_as_board(void **state)
+{
+	(void)state;
+	expect_load_error(SMHSIM_DTS_DIR, -ENOENT, "cannot read: Is a directory");
+}
+
+static void test_null_arguments(void **state)
+{
+	(void)state;
+	struct smh_dt_board *b = NULL;
+	struct smh_diag diag;
+
+	assert_int_equal(smh_dt_load_file(NULL, &b, &diag), -EINVAL);
+	assert_null(b);
+	assert_int_equal(smh_dt_load_file(SMHSIM_DTS_DIR "/example.dts", NULL, &diag), -EINVAL);
+	assert_non_null(strstr(diag.message, "no path or board pointer"));
+}
+
+/* A source is recognized by its "/dts-v1/" line whatever its name. */
+static void test_source_recognized_by_header(void **state)
+{
+	(void)state;
+	char dir[256], path[320];
+	size_t len = 0;
+	uint8_t *text = read_whole(SMHSIM_DTS_DIR "/example.dts", &len);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/board.txt", make_scratch_dir(dir, sizeof(dir)));
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	free(text);
+
+	struct smh_dt_board *b = load_ok(path);
+
+	expect_pools(b, seed_pools, 3);
+	smh_dt_board_free(b);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_dts_dtc_rejects(void **state)
+{
+	(void)state;
+	char dir[256], path[320];
+
+	snprintf(path, sizeof(path), "%s/broken.dts", make_scratch_dir(dir, sizeof(dir)));
+	write_text(path, "/dts-v1/;\n/ { reserved-memory { ;\n", 0644);
+	expect_load_error(path, -EINVAL, "broken.dts: dtc could not compile it (status 1)");
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* A dtc that writes without end is stopped, and the load fails cleanly. */
+static void test_runaway_dtc(void **state)
+{
+	(void)state;
+	char dir[256], fake_dtc[320];
+	char *saved = strdup(getenv("PATH") != NULL ? getenv("PATH") : "");
+
+	snprintf(fake_dtc, sizeof(fake_dtc), "%s/dtc", make_scratch_dir(dir, sizeof(dir)));
+	write_text(fake_dtc, "#!/bin/sh\nexec /bin/cat /dev/zero\n", 0755);
+	setenv("PATH", dir, 1);
+	expect_load_error(SMHSIM_DTS_DIR "/example.dts", -EFBIG,
+			  "example.dts: dtc output exceeds 67108864 bytes");
+	setenv("PATH", saved, 1);
+	free(saved);
+	assert_int_equal(unlink(fake_dtc), 0);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 static void test_memory_attr_board(void **state)
@@ -641,6 +755,12 @@ int main(void)
 		cmocka_unit_test(test_example_source_through_dtc),
 		cmocka_unit_test(test_dts_without_dtc),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_endless_input),
+		cmocka_unit_test(test_directory_as_board),
+		cmocka_unit_test(test_null_arguments),
+		cmocka_unit_test(test_source_recognized_by_header),
+		cmocka_unit_test(test_dts_dtc_rejects),
+		cmocka_unit_test(test_runaway_dtc),
 		cmocka_unit_test(test_memory_attr_board),
 		cmocka_unit_test(test_highmem_board),
 		cmocka_unit_test(test_mcu_board),
