@@ -68,13 +68,36 @@ bool cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *value
 	if (text == NULL || text[0] < '0' || text[0] > '9') {
 		return false;
 	}
+	/* base 10 or 16, never strtoull's octal: "010" is ten */
+	bool hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+
 	errno = 0;
-	parsed = strtoull(text, &end, 0);
-	if (errno != 0 || *end != '\0' || parsed < min || parsed > max) {
+	parsed = strtoull(text, &end, hex ? 16 : 10);
+	if (errno != 0 || end == text + (hex ? 2 : 0) || *end != '\0' || parsed < min ||
+	    parsed > max) {
 		return false;
 	}
 	*value = (uint64_t)parsed;
 	return true;
+}
+
+int cli_option_u64(const char *sub, const char *name, const char *text, uint64_t min,
+		   uint64_t max, uint64_t *value)
+{
+	if (cli_parse_u64(text, min, max, value)) {
+		return CLI_OK;
+	}
+	return cli_usage_error(sub, "--%s takes a whole number from %" PRIu64 " to %" PRIu64
+				    ", not '%s'",
+			       name, min, max, text);
+}
+
+int cli_option_map(const char *sub, const char *text, enum smh_map_mode *mode)
+{
+	if (smh_map_mode_parse(text, mode) == 0) {
+		return CLI_OK;
+	}
+	return cli_usage_error(sub, "--map takes identity, offset or auto, not '%s'", text);
 }
 
 const char *cli_human_size(uint64_t bytes, char *buf, size_t buf_size)

@@ -56,6 +56,17 @@ int cli_usage_error(const char *sub, const char *fmt, ...) __attribute__((format
  */
 bool cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *value);
 
+/*
+ * Parses the value of @sub's numeric option --@name, in [@min, @max], into
+ * *@value. Returns CLI_OK, or reports what the option takes and returns
+ * CLI_BAD_INPUT.
+ */
+int cli_option_u64(const char *sub, const char *name, const char *text, uint64_t min,
+		   uint64_t max, uint64_t *value);
+
+/* Parses the value of @sub's --map into *@mode, as cli_option_u64. */
+int cli_option_map(const char *sub, const char *text, enum smh_map_mode *mode);
+
 /* "4 KiB", "1.5 MiB", "17 B": a short human size for @bytes. */
 const char *cli_human_size(uint64_t bytes, char *buf, size_t buf_size);
 

@@ -1042,10 +1042,8 @@ static int parse_layout_options(int argc, char **argv, struct layout_options *op
 			opt->target_bits = optarg[0] == '3' ? 32u : 64u;
 			break;
 		case OPT_MAP:
-			if (smh_map_mode_parse(optarg, &opt->mode) != 0) {
-				return cli_usage_error(
-					"layout", "--map takes identity, offset or auto, not '%s'",
-					optarg);
+			if (cli_option_map("layout", optarg, &opt->mode) != CLI_OK) {
+				return CLI_BAD_INPUT;
 			}
 			break;
 		case OPT_NO_MAP:

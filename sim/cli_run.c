@@ -108,10 +108,8 @@ static int parse_run_options(int argc, char **argv, struct run_options *opt)
 			opt->no_summary = true;
 			break;
 		case OPT_MAP:
-			if (smh_map_mode_parse(optarg, &opt->mode) != 0) {
-				return cli_usage_error(
-					"run", "--map takes identity, offset or auto, not '%s'",
-					optarg);
+			if (cli_option_map("run", optarg, &opt->mode) != CLI_OK) {
+				return CLI_BAD_INPUT;
 			}
 			break;
 		case ':':

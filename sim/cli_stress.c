@@ -429,26 +429,28 @@ static int parse_stress_options(int argc, char **argv, struct stress_options *op
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		bool ok = true;
+		int rc = CLI_OK;
 
 		switch (c) {
 		case 'h':
 			fputs(stress_usage, stdout);
 			return -1;
 		case OPT_OPS:
-			ok = cli_parse_u64(optarg, 1, UINT32_MAX, &opt->ops);
+			rc = cli_option_u64("stress", "ops", optarg, 1, UINT32_MAX, &opt->ops);
 			break;
 		case OPT_SEED:
-			ok = cli_parse_u64(optarg, 0, UINT64_MAX, &opt->seed);
+			rc = cli_option_u64("stress", "seed", optarg, 0, UINT64_MAX, &opt->seed);
 			break;
 		case OPT_TARGET:
-			ok = cli_parse_u64(optarg, 1, 100, &opt->target_pct);
+			rc = cli_option_u64("stress", "target-pct", optarg, 1, 100,
+					    &opt->target_pct);
 			break;
 		case OPT_VALIDATE:
-			ok = cli_parse_u64(optarg, 0, UINT32_MAX, &opt->validate_every);
+			rc = cli_option_u64("stress", "validate-every", optarg, 0, UINT32_MAX,
+					    &opt->validate_every);
 			break;
 		case OPT_MAP:
-			ok = smh_map_mode_parse(optarg, &opt->mode) == 0;
+			rc = cli_option_map("stress", optarg, &opt->mode);
 			break;
 		case ':':
 			return cli_usage_error("stress", "option '%s' needs a value",
@@ -456,9 +458,8 @@ static int parse_stress_options(int argc, char **argv, struct stress_options *op
 		default:
 			return cli_usage_error("stress", "unknown option '%s'", argv[optind - 1]);
 		}
-		if (!ok) {
-			return cli_usage_error("stress", "bad value '%s' for %s", optarg,
-					       argv[optind - 1]);
+		if (rc != CLI_OK) {
+			return rc;
 		}
 	}
 	if (argc - optind > 1) {

@@ -342,6 +342,45 @@ static void test_bad_usage_exits_2(void **state)
 	}
 }
 
+/* A bad option value is named with what the option takes; numbers are
+ * decimal or 0x-hex, never octal. */
+static void test_option_value_messages(void **state)
+{
+	static const struct {
+		const char *args;
+		const char *message;
+	} cases[] = {
+		{"stress --ops -1", "smhsim stress: --ops takes a whole number from 1 to 4294967295, "
+				    "not '-1'"},
+		{"stress --ops=0", "--ops takes a whole number from 1 to 4294967295, not '0'"},
+		{"stress --target-pct 101", "--target-pct takes a whole number from 1 to 100, "
+					    "not '101'"},
+		{"stress --seed 0x", "--seed takes a whole number from 0 to 18446744073709551615, "
+				     "not '0x'"},
+		{"stress --map nowhere", "smhsim stress: --map takes identity, offset or auto, "
+					 "not 'nowhere'"},
+		{"run --map nowhere", "smhsim run: --map takes identity, offset or auto"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct output o = run_cli("%s", cases[i].args);
+
+		assert_int_equal(o.status, 2);
+		if (strstr(o.err, cases[i].message) == NULL) {
+			fail_msg("smhsim %s: \"%s\" lacks \"%s\"", cases[i].args, o.err,
+				 cases[i].message);
+		}
+		output_free(&o);
+	}
+
+	struct output o = run_cli("stress --map offset --ops 010 --seed 0x10");
+
+	assert_int_equal(o.status, 0);
+	assert_non_null(strstr(o.out, "seed 16, 10 operations per attribute"));
+	output_free(&o);
+}
+
 /* Fallback when xmllint is missing: tags balance, attributes are quoted. */
 static bool xml_well_formed(const char *text)
 {
@@ -499,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_bad_usage_exits_2),
 		cmocka_unit_test(test_svg_parses),
 		cmocka_unit_test(test_stress_deterministic),
+		cmocka_unit_test(test_option_value_messages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
