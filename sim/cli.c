@@ -81,15 +81,15 @@ bool cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *value
 	return true;
 }
 
-int cli_option_u64(const char *sub, const char *name, const char *text, uint64_t min,
-		   uint64_t max, uint64_t *value)
+int cli_option_u64(const char *sub, const char *name, const char *text, uint64_t min, uint64_t max,
+		   uint64_t *value)
 {
 	if (cli_parse_u64(text, min, max, value)) {
 		return CLI_OK;
 	}
-	return cli_usage_error(sub, "--%s takes a whole number from %" PRIu64 " to %" PRIu64
-				    ", not '%s'",
-			       name, min, max, text);
+	return cli_usage_error(
+		sub, "--%s takes a whole number from %" PRIu64 " to %" PRIu64 ", not '%s'", name,
+		min, max, text);
 }
 
 int cli_option_map(const char *sub, const char *text, enum smh_map_mode *mode)

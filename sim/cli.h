@@ -61,8 +61,8 @@ bool cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *value
  * *@value. Returns CLI_OK, or reports what the option takes and returns
  * CLI_BAD_INPUT.
  */
-int cli_option_u64(const char *sub, const char *name, const char *text, uint64_t min,
-		   uint64_t max, uint64_t *value);
+int cli_option_u64(const char *sub, const char *name, const char *text, uint64_t min, uint64_t max,
+		   uint64_t *value);
 
 /* Parses the value of @sub's --map into *@mode, as cli_option_u64. */
 int cli_option_map(const char *sub, const char *text, enum smh_map_mode *mode);
