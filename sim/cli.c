@@ -37,7 +37,8 @@ static const char top_usage[] =
 	"  -V, --version           print the version\n"
 	"\n"
 	"exit status: 0 ok, 1 a problem was found (failed expectation, failed validate,\n"
-	"overlap, corrupted data), 2 bad usage or bad input.\n";
+	"overlap, corrupted data), 2 bad usage, bad input, or output that could not be\n"
+	"written.\n";
 
 bool cli_is_board_path(const char *arg)
 {
@@ -200,7 +201,25 @@ static int print_help_of(const char *command)
 	return CLI_BAD_INPUT;
 }
 
-int main(int argc, char **argv)
+/*
+ * @rc, unless standard output could not be written (a full disk, an I/O
+ * error): then a report that silently lost its text must not pass for a
+ * success, so it says so and returns CLI_BAD_INPUT.
+ */
+static int checked_output(int rc)
+{
+	int flushed = fflush(stdout);
+	int err = errno;
+
+	if (flushed == 0 && !ferror(stdout)) {
+		return rc;
+	}
+	fprintf(stderr, "smhsim: cannot write standard output: %s\n",
+		flushed != 0 ? strerror(err) : "write error");
+	return CLI_BAD_INPUT;
+}
+
+static int run_command(int argc, char **argv)
 {
 	const char *command;
 
@@ -240,4 +259,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "smhsim: unknown command '%s'; see 'smhsim --help'\n", command);
 	}
 	return CLI_BAD_INPUT;
+}
+
+int main(int argc, char **argv)
+{
+	return checked_output(run_command(argc, argv));
 }

@@ -27,7 +27,8 @@ static const char layout_usage[] =
 	"\n"
 	"options:\n"
 	"  --json                 print the report as JSON (addresses as numbers and hex strings)\n"
-	"  --svg FILE             also write an SVG address map to FILE\n"
+	"  --svg FILE             also write an SVG address map to FILE; with '-', write\n"
+	"                         only the SVG, to standard output\n"
 	"  --target 32|64         heap header-format rule of a 32-bit target (small headers when\n"
 	"                         the heap fits) or of a 64-bit one (always big); default: 32 "
 	"when\n"
@@ -940,19 +941,13 @@ static void svg_legend(FILE *out, int y)
 	}
 }
 
-static int write_svg(const struct layout *lay, const char *path)
+static void print_svg(const struct layout *lay, FILE *out)
 {
-	FILE *out = fopen(path, "w");
 	int height = 88;
 	int y = 68;
 	size_t gap = 0;
 	size_t overlap = 0;
 
-	if (out == NULL) {
-		fprintf(stderr, "smhsim: %s: cannot write: %s; check the directory\n", path,
-			strerror(errno));
-		return CLI_BAD_INPUT;
-	}
 	for (size_t i = 0; i < lay->count; i++) {
 		height += svg_region_height(lay->rows[i].reg->size) + 4;
 	}
@@ -993,6 +988,25 @@ static int write_svg(const struct layout *lay, const char *path)
 	}
 	svg_legend(out, y + 10);
 	fputs("</svg>\n", out);
+}
+
+/* The SVG map in the file @path ("-" is standard output, which main()
+ * checks for write errors). */
+static int write_svg(const struct layout *lay, const char *path)
+{
+	if (strcmp(path, "-") == 0) {
+		print_svg(lay, stdout);
+		return CLI_OK;
+	}
+
+	FILE *out = fopen(path, "w");
+
+	if (out == NULL) {
+		fprintf(stderr, "smhsim: %s: cannot write: %s; check the directory\n", path,
+			strerror(errno));
+		return CLI_BAD_INPUT;
+	}
+	print_svg(lay, out);
 	if (fclose(out) != 0) {
 		fprintf(stderr, "smhsim: %s: cannot write: %s; check the disk\n", path,
 			strerror(errno));
@@ -1060,6 +1074,10 @@ static int parse_layout_options(int argc, char **argv, struct layout_options *op
 		return cli_usage_error("layout", "one BOARD at most, got '%s' and '%s'",
 				       argv[optind], argv[optind + 1]);
 	}
+	if (opt->json && opt->svg != NULL && strcmp(opt->svg, "-") == 0) {
+		return cli_usage_error("layout", "--json and --svg - would both write to standard "
+						 "output");
+	}
 	opt->board = optind < argc ? argv[optind] : NULL;
 	return 0;
 }
@@ -1082,9 +1100,11 @@ int cli_layout_main(int argc, char **argv)
 		fprintf(stderr, "smhsim: %s: out of memory\n", board->name);
 		rc = CLI_BAD_INPUT;
 	} else {
+		bool svg_only = opt.svg != NULL && strcmp(opt.svg, "-") == 0;
+
 		if (opt.json) {
 			print_json(&lay, stdout);
-		} else {
+		} else if (!svg_only) {
 			print_text(&lay, stdout);
 		}
 		rc = layout_has_problem(&lay) ? CLI_PROBLEM : CLI_OK;

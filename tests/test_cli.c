@@ -381,6 +381,45 @@ static void test_option_value_messages(void **state)
 	output_free(&o);
 }
 
+/* "--svg -" writes only the SVG, to standard output. */
+static void test_svg_to_stdout(void **state)
+{
+	struct output o = run_cli("layout --svg -");
+
+	(void)state;
+	assert_int_equal(o.status, 0);
+	assert_true(strncmp(o.out, "<?xml", 5) == 0);
+	assert_non_null(strstr(o.out, "</svg>\n"));
+	assert_null(strstr(o.out, "board:"));
+	output_free(&o);
+
+	o = run_cli("layout --json --svg -");
+	assert_int_equal(o.status, 2);
+	assert_non_null(strstr(o.err, "--json and --svg - would both write to standard output"));
+	output_free(&o);
+}
+
+/* Output that cannot be written is an error, whatever the command. */
+static void test_unwritable_output(void **state)
+{
+	static const char *const args[] = {"--help", "layout --json", "layout --svg -", "run",
+					   "stress --map offset --ops 100"};
+
+	(void)state;
+	if (access("/dev/full", W_OK) != 0) {
+		skip();
+	}
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		struct output o = run_cli("%s >/dev/full", args[i]);
+
+		if (o.status != 2 || strstr(o.err, "smhsim: cannot write standard output") == NULL) {
+			fail_msg("smhsim %s >/dev/full: status %d, stderr \"%s\"", args[i],
+				 o.status, o.err);
+		}
+		output_free(&o);
+	}
+}
+
 /* Fallback when xmllint is missing: tags balance, attributes are quoted. */
 static bool xml_well_formed(const char *text)
 {
@@ -539,6 +578,8 @@ int main(void)
 		cmocka_unit_test(test_svg_parses),
 		cmocka_unit_test(test_stress_deterministic),
 		cmocka_unit_test(test_option_value_messages),
+		cmocka_unit_test(test_svg_to_stdout),
+		cmocka_unit_test(test_unwritable_output),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
