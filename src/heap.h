@@ -46,7 +46,15 @@
  * ASan leaves its accesses unchecked. (Calls to memcpy/memset are checked
  * all the same: the core makes none on poisoned bytes.)
  */
-#if defined(__SANITIZE_ADDRESS__)
+/*
+ * A build whose heaps never get an ASan backend (the damage fuzzer's core)
+ * defines SMHSIM_ASAN_CHECKS_METADATA instead: nothing in the buffer is
+ * poisoned then, so ASan can check every access the core makes against
+ * the heap's buffer, and a damaged heap that steers one outside is caught.
+ */
+#if defined(SMHSIM_ASAN_CHECKS_METADATA)
+#define HEAP_METADATA_ACCESS
+#elif defined(__SANITIZE_ADDRESS__)
 #define HEAP_METADATA_ACCESS __attribute__((no_sanitize("address")))
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)

@@ -268,7 +268,8 @@ HEAP_METADATA_ACCESS bool heap_handle_matches(const struct sys_heap *heap)
 	       heap->smh_first_chunk == expected.smh_first_chunk &&
 	       heap->smh_chunk_span == expected.smh_chunk_span &&
 	       heap->smh_mem_lo == expected.smh_mem_lo &&
-	       heap->smh_mem_span == expected.smh_mem_span;
+	       heap->smh_mem_span == expected.smh_mem_span &&
+	       heap->smh_top_bucket == expected.smh_top_bucket;
 }
 
 HEAP_METADATA_ACCESS bool sys_heap_validate(struct sys_heap *heap)

@@ -625,6 +625,49 @@ static void test_free_list_head_too_small(void **state)
 }
 
 /*
+ * avail_buckets gains a bit past the heap's bucket array (bit 31 of a 4 KiB
+ * heap's 9 or so buckets). A request that fits no real bucket above its own
+ * then looks there: unchecked, it would read a "head" from U0's data, or
+ * from beyond the buffer on a heap smaller than the array of 32. From
+ * MODERATE up the bits are checked against the handle's bucket count first,
+ * and the fault names no chunk.
+ */
+static void test_bucket_bits_past_array(void **state)
+{
+	int expected = list_damage_fault(SKIP);
+	struct layout l;
+
+	(void)state;
+	if (expected == SKIP) {
+		skip(); /* unchecked, the id read from U0's 0xff bytes is followed */
+	}
+	FOR_EACH_FORMAT(f) {
+		build(&l, f);
+		chunkid_t rest = right_chunk(l.h, l.ch[9]);
+		int top = bucket_idx(l.h, chunk_size(l.h, rest));
+		/* one unit more than the rest holds: the same bucket, no fit */
+		size_t bytes = chunksz_to_bytes(l.h, chunk_size(l.h, rest)) + CHUNK_UNIT;
+
+		assert_int_equal(bucket_idx(l.h, (chunksz_t)bytes_to_units(l.h, bytes, 0)), top);
+		assert_int_equal(l.h->avail_buckets >> (top + 1), 0);
+		assert_true(heap_nb_buckets(l.h) < 32);
+		l.h->avail_buckets |= 1u << 31;
+		snapshot(&l);
+
+		void *p = sys_heap_alloc(&l.heap, bytes);
+
+		expect_outcome(&l, expected, 0, NULL);
+		assert_null(p);
+		if (expected == SYS_HEAP_FAULT_FREE_LIST) {
+			assert_int_equal(test_faults.last.chunk, 0);
+			assert_non_null(strstr(test_faults.last.what, "bucket bits"));
+		}
+		assert_false(sys_heap_validate(&l.heap));
+		finish();
+	}
+}
+
+/*
  * end_chunk in chunk 0 is damaged. The bounds of every check come from the
  * handle, so a pointer between the real end and the damaged one is still
  * foreign, and a realloc far larger than the heap cannot pass for one that
@@ -916,6 +959,7 @@ int main(void)
 		cmocka_unit_test(test_free_chunk_size_on_merge),
 		cmocka_unit_test(test_free_chunk_size_on_realloc_grow),
 		cmocka_unit_test(test_free_list_head_too_small),
+		cmocka_unit_test(test_bucket_bits_past_array),
 		cmocka_unit_test(test_damaged_end_chunk),
 		cmocka_unit_test(test_free_list_link_on_realloc_move),
 		cmocka_unit_test(test_free_list_link_on_realloc_grow),

@@ -41,7 +41,9 @@ struct sys_heap {
 	uint8_t smh_policy; /* enum sys_heap_format asked for at init */
 	/* Hot-path facts kept out of the heap's reach, so damage inside the
 	 * buffer cannot widen the checks: valid chunk ids are [first, first +
-	 * span) and block addresses [mem_lo, mem_lo + mem_span). */
+	 * span), block addresses [mem_lo, mem_lo + mem_span) and bucket
+	 * indices [0, top_bucket]. */
+	uint8_t smh_top_bucket;
 	uint32_t smh_first_chunk;
 	uint32_t smh_chunk_span;
 	uintptr_t smh_mem_lo;
