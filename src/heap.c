@@ -235,7 +235,6 @@ HEAP_METADATA_ACCESS void heap_store_hot_bounds(struct sys_heap *heap)
 	heap->smh_chunk_span = h->end_chunk - first;
 	heap->smh_mem_lo = (uintptr_t)chunk_mem(h, first);
 	heap->smh_mem_span = (uintptr_t)chunk_addr(h, h->end_chunk) - heap->smh_mem_lo;
-	heap->smh_top_bucket = (uint8_t)(heap_nb_buckets(h) - 1);
 }
 
 HEAP_METADATA_ACCESS int sys_heap_init_ex(struct sys_heap *heap, void *mem, size_t bytes,
@@ -264,6 +263,7 @@ HEAP_METADATA_ACCESS int sys_heap_init_ex(struct sys_heap *heap, void *mem, size
 	heap->smh_format = (uint8_t)(plan.big ? SYS_HEAP_FORMAT_BIG : SYS_HEAP_FORMAT_SMALL);
 	heap->smh_policy = (uint8_t)format;
 	heap_store_hot_bounds(heap);
+	heap->smh_top_bucket = (uint8_t)(plan.buckets - 1u);
 	heap_hook_init(heap, mem, bytes);
 #if CONFIG_SYS_HEAP_ARRAY_SIZE > 0
 	(void)sys_heap_array_save(heap);

@@ -269,7 +269,8 @@ HEAP_METADATA_ACCESS bool heap_handle_matches(const struct sys_heap *heap)
 	       heap->smh_chunk_span == expected.smh_chunk_span &&
 	       heap->smh_mem_lo == expected.smh_mem_lo &&
 	       heap->smh_mem_span == expected.smh_mem_span &&
-	       heap->smh_top_bucket == expected.smh_top_bucket;
+	       /* (end_chunk, checked just above, is sane to bucket) */
+	       heap->smh_top_bucket == heap_nb_buckets(heap->heap) - 1;
 }
 
 HEAP_METADATA_ACCESS bool sys_heap_validate(struct sys_heap *heap)
