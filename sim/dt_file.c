@@ -5,10 +5,12 @@
 #include <smhsim/devicetree.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +19,17 @@
 
 /* Bytes of a file searched for the "/dts-v1/" of a source. */
 #define SOURCE_HEADER_BYTES 65536u
+
+/*
+ * Limits for dtc, whose input is as hostile as a blob: a source can
+ * /incbin/ /dev/zero (dtc then reads it into memory without end) or a
+ * FIFO nobody writes. dtc is stopped after DTC_TIMEOUT_SECONDS without
+ * output (SMHSIM_DTC_TIMEOUT overrides it), and its address space is
+ * capped at DTC_MEMORY_BYTES; a real board compiles in well under a second.
+ */
+#define DTC_TIMEOUT_SECONDS 30u
+#define DTC_TIMEOUT_MAX     3600u
+#define DTC_MEMORY_BYTES    (2048ull * 1024u * 1024u)
 
 struct byte_buffer {
 	uint8_t *data;
@@ -35,16 +48,46 @@ static size_t grown_capacity(size_t capacity)
 	return doubled < limit ? doubled : limit;
 }
 
+/* Waits until @fd has data or is at EOF: 0, or -ETIMEDOUT after
+ * @timeout_ms without either (a negative timeout waits forever). */
+static int wait_readable(int fd, int timeout_ms)
+{
+	struct pollfd watch = {.fd = fd, .events = POLLIN};
+
+	if (timeout_ms < 0) {
+		return 0;
+	}
+	for (;;) {
+		int n = poll(&watch, 1, timeout_ms);
+
+		if (n > 0) {
+			return 0;
+		}
+		if (n == 0) {
+			return -ETIMEDOUT;
+		}
+		if (errno != EINTR) {
+			return -errno;
+		}
+	}
+}
+
 /*
  * Appends what @fd delivers until EOF. Returns -EFBIG as soon as that is
  * more than SMH_DT_MAX_BLOB_BYTES, without reading on: the source may never
- * end (/dev/zero, a FIFO, a runaway dtc).
+ * end (/dev/zero, a FIFO, a runaway dtc). With @timeout_ms >= 0, returns
+ * -ETIMEDOUT when nothing arrives for that long.
  */
-static int read_all(int fd, struct byte_buffer *buf)
+static int read_all(int fd, struct byte_buffer *buf, int timeout_ms)
 {
 	for (;;) {
 		if (buf->len > SMH_DT_MAX_BLOB_BYTES) {
 			return -EFBIG;
+		}
+		int waited = wait_readable(fd, timeout_ms);
+
+		if (waited != 0) {
+			return waited;
 		}
 		if (buf->len == buf->capacity) {
 			size_t wanted = grown_capacity(buf->capacity);
@@ -129,6 +172,52 @@ static bool find_dtc(char *out, size_t size)
 	return false;
 }
 
+/* DTC_TIMEOUT_SECONDS, or SMHSIM_DTC_TIMEOUT's whole seconds (1 to
+ * DTC_TIMEOUT_MAX) when set. */
+static unsigned int dtc_timeout_seconds(void)
+{
+	const char *text = getenv("SMHSIM_DTC_TIMEOUT");
+	char *end;
+	unsigned long seconds;
+
+	if (text == NULL || text[0] < '0' || text[0] > '9') {
+		return DTC_TIMEOUT_SECONDS;
+	}
+	seconds = strtoul(text, &end, 10);
+	return *end == '\0' && seconds >= 1u && seconds <= DTC_TIMEOUT_MAX ? (unsigned int)seconds
+									   : DTC_TIMEOUT_SECONDS;
+}
+
+/* In the forked child, before exec: dtc's output goes to the pipe, and its
+ * memory is capped. */
+static void run_dtc(char *dtc, const char *path, const int pipe_fds[2])
+{
+	char *const argv[] = {dtc, "-q", "-I", "dts", "-O", "dtb", (char *)path, NULL};
+	struct rlimit memory = {DTC_MEMORY_BYTES, DTC_MEMORY_BYTES};
+
+	dup2(pipe_fds[1], STDOUT_FILENO);
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	(void)setrlimit(RLIMIT_AS, &memory);
+	execv(dtc, argv);
+	_exit(127);
+}
+
+/* The diagnosis of a dtc that ended with @status after its output was
+ * read whole. */
+static int dtc_status_error(const char *path, int status, struct smh_diag *diag)
+{
+	if (WIFSIGNALED(status)) {
+		return smh_diag_set(diag, -EINVAL,
+				    "%s: dtc was killed by signal %d (out of memory? the source's "
+				    "/incbin/ files may be too large)",
+				    path, WTERMSIG(status));
+	}
+	return smh_diag_set(diag, -EINVAL,
+			    "%s: dtc could not compile it (status %d); see dtc's messages above",
+			    path, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 /* Runs "dtc -q -I dts -O dtb @path" and collects its output in @buf. */
 static int compile_source(const char *path, struct byte_buffer *buf, struct smh_diag *diag)
 {
@@ -154,17 +243,13 @@ static int compile_source(const char *path, struct byte_buffer *buf, struct smh_
 		return smh_diag_set(diag, -err, "%s: cannot run dtc: %s", path, strerror(err));
 	}
 	if (child == 0) {
-		char *const argv[] = {dtc, "-q", "-I", "dts", "-O", "dtb", (char *)path, NULL};
-
-		dup2(pipe_fds[1], STDOUT_FILENO);
-		close(pipe_fds[0]);
-		close(pipe_fds[1]);
-		execv(dtc, argv);
-		_exit(127);
+		run_dtc(dtc, path, pipe_fds);
 	}
 	close(pipe_fds[1]);
 	buf->len = 0;
-	int rc = read_all(pipe_fds[0], buf);
+
+	unsigned int timeout = dtc_timeout_seconds();
+	int rc = read_all(pipe_fds[0], buf, (int)(timeout * 1000u));
 
 	if (rc != 0) {
 		/* its output is no longer read: a dtc still writing would block */
@@ -177,14 +262,17 @@ static int compile_source(const char *path, struct byte_buffer *buf, struct smh_
 		return smh_diag_set(diag, -EFBIG, "%s: dtc output exceeds %u bytes", path,
 				    SMH_DT_MAX_BLOB_BYTES);
 	}
+	if (rc == -ETIMEDOUT) {
+		return smh_diag_set(diag, -ETIMEDOUT,
+				    "%s: dtc gave no output for %u s and was stopped; check the "
+				    "files the source's /include/ and /incbin/ name",
+				    path, timeout);
+	}
 	if (rc != 0) {
 		return smh_diag_set(diag, rc, "%s: reading dtc output: %s", path, strerror(-rc));
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		return smh_diag_set(diag, -EINVAL,
-				    "%s: dtc could not compile it (status %d); see dtc's messages "
-				    "above",
-				    path, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return dtc_status_error(path, status, diag);
 	}
 	return 0;
 }
@@ -197,7 +285,7 @@ static int read_file(const char *path, struct byte_buffer *buf, struct smh_diag 
 		return smh_diag_set(diag, -ENOENT, "%s: cannot open: %s; check the board path",
 				    path, strerror(errno));
 	}
-	int rc = read_all(fileno(f), buf);
+	int rc = read_all(fileno(f), buf, -1);
 
 	fclose(f);
 	if (rc == -EFBIG) {

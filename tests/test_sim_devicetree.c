@@ -280,6 +280,41 @@ static void test_runaway_dtc(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* A dtc that never writes (stuck on a FIFO its source names, say) is
+ * stopped after SMHSIM_DTC_TIMEOUT seconds of silence. */
+static void test_silent_dtc(void **state)
+{
+	(void)state;
+	char dir[256], fake_dtc[320];
+	char *saved = strdup(getenv("PATH") != NULL ? getenv("PATH") : "");
+
+	snprintf(fake_dtc, sizeof(fake_dtc), "%s/dtc", make_scratch_dir(dir, sizeof(dir)));
+	write_text(fake_dtc, "#!/bin/sh\nexec /bin/sleep 100\n", 0755);
+	setenv("PATH", dir, 1);
+	setenv("SMHSIM_DTC_TIMEOUT", "1", 1);
+	expect_load_error(SMHSIM_DTS_DIR "/example.dts", -ETIMEDOUT,
+			  "example.dts: dtc gave no output for 1 s and was stopped");
+	unsetenv("SMHSIM_DTC_TIMEOUT");
+	setenv("PATH", saved, 1);
+	free(saved);
+	assert_int_equal(unlink(fake_dtc), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* A source that has dtc read /dev/zero whole: dtc's memory is capped, so it
+ * fails within seconds instead of filling the machine's memory. */
+static void test_dtc_incbin_endless(void **state)
+{
+	(void)state;
+	char dir[256], path[320];
+
+	snprintf(path, sizeof(path), "%s/endless.dts", make_scratch_dir(dir, sizeof(dir)));
+	write_text(path, "/dts-v1/;\n/ { blob = /incbin/(\"/dev/zero\"); };\n", 0644);
+	expect_load_error(path, -EINVAL, "endless.dts: dtc");
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_memory_attr_board(void **state)
 {
 	(void)state;
@@ -761,6 +796,8 @@ int main(void)
 		cmocka_unit_test(test_source_recognized_by_header),
 		cmocka_unit_test(test_dts_dtc_rejects),
 		cmocka_unit_test(test_runaway_dtc),
+		cmocka_unit_test(test_silent_dtc),
+		cmocka_unit_test(test_dtc_incbin_endless),
 		cmocka_unit_test(test_memory_attr_board),
 		cmocka_unit_test(test_highmem_board),
 		cmocka_unit_test(test_mcu_board),
