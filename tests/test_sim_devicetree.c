@@ -250,15 +250,40 @@ static void test_source_recognized_by_header(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* Writes the source @text as @name in a scratch directory and loads it,
+ * expecting error @rc with @what in the message. */
+static void expect_source_error(const char *name, const char *text, int rc, const char *what)
+{
+	char dir[256], path[320];
+
+	snprintf(path, sizeof(path), "%s/%s", make_scratch_dir(dir, sizeof(dir)), name);
+	write_text(path, text, 0644);
+	expect_load_error(path, rc, what);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_dts_dtc_rejects(void **state)
 {
 	(void)state;
-	char dir[256], path[320];
+	expect_source_error("broken.dts", "/dts-v1/;\n/ { reserved-memory { ;\n", -EINVAL,
+			    "broken.dts: dtc could not compile it (status 1)");
+}
 
-	snprintf(path, sizeof(path), "%s/broken.dts", make_scratch_dir(dir, sizeof(dir)));
-	write_text(path, "/dts-v1/;\n/ { reserved-memory { ;\n", 0644);
-	expect_load_error(path, -EINVAL, "broken.dts: dtc could not compile it (status 1)");
-	assert_int_equal(unlink(path), 0);
+/* Loads example.dts with a fake dtc, the shell @script, alone on PATH,
+ * expecting error @rc with @what in the message. */
+static void expect_fake_dtc_error(const char *script, int rc, const char *what)
+{
+	char dir[256], fake_dtc[320];
+	char *saved = strdup(getenv("PATH") != NULL ? getenv("PATH") : "");
+
+	snprintf(fake_dtc, sizeof(fake_dtc), "%s/dtc", make_scratch_dir(dir, sizeof(dir)));
+	write_text(fake_dtc, script, 0755);
+	setenv("PATH", dir, 1);
+	expect_load_error(SMHSIM_DTS_DIR "/example.dts", rc, what);
+	setenv("PATH", saved, 1);
+	free(saved);
+	assert_int_equal(unlink(fake_dtc), 0);
 	assert_int_equal(rmdir(dir), 0);
 }
 
@@ -266,18 +291,8 @@ static void test_dts_dtc_rejects(void **state)
 static void test_runaway_dtc(void **state)
 {
 	(void)state;
-	char dir[256], fake_dtc[320];
-	char *saved = strdup(getenv("PATH") != NULL ? getenv("PATH") : "");
-
-	snprintf(fake_dtc, sizeof(fake_dtc), "%s/dtc", make_scratch_dir(dir, sizeof(dir)));
-	write_text(fake_dtc, "#!/bin/sh\nexec /bin/cat /dev/zero\n", 0755);
-	setenv("PATH", dir, 1);
-	expect_load_error(SMHSIM_DTS_DIR "/example.dts", -EFBIG,
-			  "example.dts: dtc output exceeds 67108864 bytes");
-	setenv("PATH", saved, 1);
-	free(saved);
-	assert_int_equal(unlink(fake_dtc), 0);
-	assert_int_equal(rmdir(dir), 0);
+	expect_fake_dtc_error("#!/bin/sh\nexec /bin/cat /dev/zero\n", -EFBIG,
+			      "example.dts: dtc output exceeds 67108864 bytes");
 }
 
 /* A dtc that never writes (stuck on a FIFO its source names, say) is
@@ -285,20 +300,10 @@ static void test_runaway_dtc(void **state)
 static void test_silent_dtc(void **state)
 {
 	(void)state;
-	char dir[256], fake_dtc[320];
-	char *saved = strdup(getenv("PATH") != NULL ? getenv("PATH") : "");
-
-	snprintf(fake_dtc, sizeof(fake_dtc), "%s/dtc", make_scratch_dir(dir, sizeof(dir)));
-	write_text(fake_dtc, "#!/bin/sh\nexec /bin/sleep 100\n", 0755);
-	setenv("PATH", dir, 1);
 	setenv("SMHSIM_DTC_TIMEOUT", "1", 1);
-	expect_load_error(SMHSIM_DTS_DIR "/example.dts", -ETIMEDOUT,
-			  "example.dts: dtc gave no output for 1 s and was stopped");
+	expect_fake_dtc_error("#!/bin/sh\nexec /bin/sleep 100\n", -ETIMEDOUT,
+			      "example.dts: dtc gave no output for 1 s and was stopped");
 	unsetenv("SMHSIM_DTC_TIMEOUT");
-	setenv("PATH", saved, 1);
-	free(saved);
-	assert_int_equal(unlink(fake_dtc), 0);
-	assert_int_equal(rmdir(dir), 0);
 }
 
 /* A source that has dtc read /dev/zero whole: dtc's memory is capped, so it
@@ -306,13 +311,8 @@ static void test_silent_dtc(void **state)
 static void test_dtc_incbin_endless(void **state)
 {
 	(void)state;
-	char dir[256], path[320];
-
-	snprintf(path, sizeof(path), "%s/endless.dts", make_scratch_dir(dir, sizeof(dir)));
-	write_text(path, "/dts-v1/;\n/ { blob = /incbin/(\"/dev/zero\"); };\n", 0644);
-	expect_load_error(path, -EINVAL, "endless.dts: dtc");
-	assert_int_equal(unlink(path), 0);
-	assert_int_equal(rmdir(dir), 0);
+	expect_source_error("endless.dts", "/dts-v1/;\n/ { blob = /incbin/(\"/dev/zero\"); };\n",
+			    -EINVAL, "endless.dts: dtc");
 }
 
 static void test_memory_attr_board(void **state)
