@@ -990,11 +990,17 @@ static void print_svg(const struct layout *lay, FILE *out)
 	fputs("</svg>\n", out);
 }
 
+/* --svg -: the SVG goes to standard output, in place of the report. */
+static bool svg_on_stdout(const char *svg)
+{
+	return svg != NULL && strcmp(svg, "-") == 0;
+}
+
 /* The SVG map in the file @path ("-" is standard output, which main()
  * checks for write errors). */
 static int write_svg(const struct layout *lay, const char *path)
 {
-	if (strcmp(path, "-") == 0) {
+	if (svg_on_stdout(path)) {
 		print_svg(lay, stdout);
 		return CLI_OK;
 	}
@@ -1074,7 +1080,7 @@ static int parse_layout_options(int argc, char **argv, struct layout_options *op
 		return cli_usage_error("layout", "one BOARD at most, got '%s' and '%s'",
 				       argv[optind], argv[optind + 1]);
 	}
-	if (opt->json && opt->svg != NULL && strcmp(opt->svg, "-") == 0) {
+	if (opt->json && svg_on_stdout(opt->svg)) {
 		return cli_usage_error("layout", "--json and --svg - would both write to standard "
 						 "output");
 	}
@@ -1100,11 +1106,9 @@ int cli_layout_main(int argc, char **argv)
 		fprintf(stderr, "smhsim: %s: out of memory\n", board->name);
 		rc = CLI_BAD_INPUT;
 	} else {
-		bool svg_only = opt.svg != NULL && strcmp(opt.svg, "-") == 0;
-
 		if (opt.json) {
 			print_json(&lay, stdout);
-		} else if (!svg_only) {
+		} else if (!svg_on_stdout(opt.svg)) {
 			print_text(&lay, stdout);
 		}
 		rc = layout_has_problem(&lay) ? CLI_PROBLEM : CLI_OK;

@@ -386,15 +386,9 @@ HEAP_METADATA_ACCESS static inline chunksz_t chunk0_units(size_t nb_buckets)
 	return (chunksz_t)((bytes + CHUNK_UNIT - 1u) / CHUNK_UNIT + HEAP_TRAILER_UNITS);
 }
 
-/* Buckets of a heap whose end marker is @end. */
-HEAP_METADATA_ACCESS static inline int heap_buckets_for_end(const struct z_heap *h, chunkid_t end)
-{
-	return bucket_idx(h, end) + 1;
-}
-
 HEAP_METADATA_ACCESS static inline int heap_nb_buckets(const struct z_heap *h)
 {
-	return heap_buckets_for_end(h, h->end_chunk);
+	return bucket_idx(h, h->end_chunk) + 1;
 }
 
 /* Chunk 0's size as recorded in its header (the first real chunk's id). */
@@ -428,6 +422,13 @@ static inline struct id_range heap_id_range(const struct sys_heap *heap)
 static inline bool id_in_range(struct id_range ids, chunkid_t id)
 {
 	return id - ids.first < ids.span;
+}
+
+/* The heap's bucket count as the handle recorded it at init (chunk 0's
+ * end_chunk, which would give it too, may be damaged). */
+static inline int heap_bucket_count(const struct sys_heap *heap)
+{
+	return heap->smh_top_bucket + 1;
 }
 
 /* SYS_HEAP_FORMAT_DEFAULT replaced by the build's policy. */
@@ -483,7 +484,10 @@ void *heap_alloc_slow(struct sys_heap *heap, size_t bytes);
 void heap_free_slow(struct sys_heap *heap, void *mem);
 
 /* Writes into the handle the bounds its hot paths check against (sys_heap.h),
- * derived from the heap it points at: init sets them, validate compares. */
+ * derived from the heap it points at: init sets them, validate compares.
+ * (All but smh_top_bucket, which init takes from its plan: validate derives
+ * the expected bounds from a heap whose end_chunk may be too damaged to
+ * have a bucket.) */
 void heap_store_hot_bounds(struct sys_heap *heap);
 
 /*

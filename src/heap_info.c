@@ -46,10 +46,11 @@ HEAP_METADATA_ACCESS static struct bucket_summary summarize_bucket(const struct 
 	return sum;
 }
 
-HEAP_METADATA_ACCESS static void print_buckets(const struct z_heap *h, struct id_range in)
+HEAP_METADATA_ACCESS static void print_buckets(const struct z_heap *h, struct id_range in,
+					       int buckets)
 {
 	print_line("  bucket  min units   chunks  largest units  largest bytes\n");
-	for (int b = 0; b < heap_buckets_for_end(h, in.end); b++) {
+	for (int b = 0; b < buckets; b++) {
 		struct bucket_summary sum = summarize_bucket(h, in, b);
 
 		if (sum.chunks == 0u) {
@@ -123,12 +124,12 @@ HEAP_METADATA_ACCESS void sys_heap_print_info(struct sys_heap *heap, bool dump_c
 	struct id_range in = heap_id_range(heap);
 
 	print_line("Heap at %p contains %u units in %d buckets (%s format)\n", (void *)h, in.end,
-		   heap_buckets_for_end(h, in.end), big_heap(h) ? "big" : "small");
+		   heap_bucket_count(heap), big_heap(h) ? "big" : "small");
 	if (h->end_chunk != in.end || heap_first_chunk(h) != in.first) {
 		print_line("  (chunk 0 is damaged: it says %u units, first chunk %u)\n",
 			   h->end_chunk, heap_first_chunk(h));
 	}
-	print_buckets(h, in);
+	print_buckets(h, in, heap_bucket_count(heap));
 	if (dump_chunks) {
 		print_chunks(h, in);
 	}

@@ -48,7 +48,7 @@ HEAP_METADATA_ACCESS static chunksz_t largest_reachable_chunk(const struct sys_h
 	const struct z_heap *h = heap->heap;
 	struct id_range ids = heap_id_range(heap);
 	uint32_t avail = h->avail_buckets;
-	int buckets = heap_buckets_for_end(h, ids.end);
+	int buckets = heap_bucket_count(heap);
 
 	if (buckets < 32) {
 		avail &= (1u << buckets) - 1u;

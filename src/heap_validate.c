@@ -270,7 +270,7 @@ HEAP_METADATA_ACCESS bool heap_handle_matches(const struct sys_heap *heap)
 	       heap->smh_mem_lo == expected.smh_mem_lo &&
 	       heap->smh_mem_span == expected.smh_mem_span &&
 	       /* (end_chunk, checked just above, is sane to bucket) */
-	       heap->smh_top_bucket == heap_nb_buckets(heap->heap) - 1;
+	       heap_bucket_count(heap) == heap_nb_buckets(heap->heap);
 }
 
 HEAP_METADATA_ACCESS bool sys_heap_validate(struct sys_heap *heap)
