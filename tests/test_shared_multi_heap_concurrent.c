@@ -16,18 +16,11 @@
 
 #include <cmocka.h>
 
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#define RUNNING_ON_VALGRIND 0
-#endif
-
 #include <smhsim/heap_ext.h>
 #include <smhsim/shared_pool.h>
 #include <zephyr/multi_heap/shared_multi_heap.h>
+
+#include "under_valgrind.h"
 
 #define THREADS             4
 #define ITERATIONS          20000u

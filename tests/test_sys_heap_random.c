@@ -25,13 +25,7 @@
 
 #include "shadow.h"
 #include "test_fault.h"
-
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#define HAVE_VALGRIND_H 1
-#endif
-#endif
+#include "under_valgrind.h"
 
 #define GUARD_BYTES 64u
 
@@ -122,11 +116,9 @@ static double test_scale(void)
 
 		return v > 0.0 ? v : 1.0;
 	}
-#ifdef HAVE_VALGRIND_H
 	if (RUNNING_ON_VALGRIND) {
 		return 0.05;
 	}
-#endif
 	return 1.0;
 }
 
