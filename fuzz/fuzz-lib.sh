@@ -4,7 +4,12 @@
 
 # The libFuzzer build: the `fuzz` preset of CMakePresets.json (clang,
 # -fsanitize=fuzzer-no-link,address,undefined, SMHSIM_FUZZ=ON).
+# shellcheck disable=SC2034 # used by the scripts that source this file
 SMHSIM_FUZZ_BUILD="$SMHSIM_ROOT/build/fuzz"
+
+# Every libFuzzer harness (fuzz/CMakeLists.txt builds them).
+# shellcheck disable=SC2034 # used by the scripts that source this file
+SMHSIM_FUZZ_HARNESSES=(fuzz_heap fuzz_pool fuzz_dtb fuzz_trace fuzz_damage)
 
 # Configures the preset and builds the libFuzzer harnesses named as
 # arguments, their *_replay twins and fuzz_to_trace (not the test suites).
@@ -28,15 +33,21 @@ smhsim_fuzz_scratch_corpus() {
 	cp "$SMHSIM_ROOT/fuzz/corpus/$h/"* "$dir/corpus/"
 }
 
+# The input size bound of harness $1 in bytes.
+smhsim_fuzz_max_len() {
+	case "$1" in
+	fuzz_heap | fuzz_pool | fuzz_damage) echo 1024 ;; # ~300 ops: enough for deep states
+	fuzz_dtb) echo 8192 ;;
+	fuzz_trace) echo 4096 ;;
+	*) smhsim_die "unknown harness '$1'" ;;
+	esac
+}
+
 # libFuzzer flags of harness $1: dictionary and input size bound.
 smhsim_fuzz_flags() {
-	local h="$1" dict="$SMHSIM_ROOT/fuzz/$1.dict"
-	local flags=(-timeout=10 -rss_limit_mb=2048)
-	case "$h" in
-	fuzz_heap | fuzz_pool | fuzz_damage) flags+=(-max_len=1024) ;; # ~300 ops: enough for deep states
-	fuzz_dtb) flags+=(-max_len=8192) ;;
-	fuzz_trace) flags+=(-max_len=4096) ;;
-	esac
+	local h="$1" dict="$SMHSIM_ROOT/fuzz/$1.dict" max_len
+	max_len="$(smhsim_fuzz_max_len "$h")"
+	local flags=(-timeout=10 -rss_limit_mb=2048 -max_len="$max_len")
 	[ -f "$dict" ] && flags+=(-dict="$dict")
 	printf '%s\n' "${flags[@]}"
 }
