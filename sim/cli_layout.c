@@ -1,8 +1,9 @@
 /*
  * `smhsim layout`: the pool preview of a board, as a text report, JSON or an
  * SVG address map. Every heap figure (header format, overhead, largest
- * allocation) comes from sys_heap_plan(), the core's own arithmetic, so the
- * preview cannot drift from the allocator.
+ * allocation) comes from sys_heap_plan_for_target(), the core's own
+ * arithmetic for the target's word size, so the preview cannot drift from
+ * the allocator.
  */
 #include "cli.h"
 
@@ -29,10 +30,10 @@ static const char layout_usage[] =
 	"  --json                 print the report as JSON (addresses as numbers and hex strings)\n"
 	"  --svg FILE             also write an SVG address map to FILE; with '-', write\n"
 	"                         only the SVG, to standard output\n"
-	"  --target 32|64         heap header-format rule of a 32-bit target (small headers when\n"
-	"                         the heap fits) or of a 64-bit one (always big); default: 32 "
-	"when\n"
-	"                         the root #address-cells is 1, else 64\n"
+	"  --target 32|64         the target the heap figures are for: a 32-bit one (small\n"
+	"                         headers when the heap fits, 32-bit counters in its metadata)\n"
+	"                         or a 64-bit one (always big headers, 64-bit counters);\n"
+	"                         default: 32 when the root #address-cells is 1, else 64\n"
 	"  --map identity|offset|auto\n"
 	"                         how to map the regions on this host (default auto); the report\n"
 	"                         shows the mode each region really got\n"
@@ -258,8 +259,9 @@ static int layout_build(struct layout *lay, const struct smh_dt_board *board,
 		const struct smh_dt_region *reg = &board->pools[i];
 
 		row->reg = reg;
-		row->plan_rc = sys_heap_plan(plan_address(reg->base, reg->size), (size_t)reg->size,
-					     lay->format, &row->plan);
+		row->plan_rc = sys_heap_plan_for_target(plan_address(reg->base, reg->size),
+							(size_t)reg->size, lay->format,
+							lay->target_bits, &row->plan);
 		snprintf(row->map, sizeof(row->map), "not mapped (--no-map)");
 		if (reg->base + reg->size - 1 > highest) {
 			highest = reg->base + reg->size - 1;

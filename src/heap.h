@@ -378,12 +378,36 @@ HEAP_METADATA_ACCESS static inline size_t heap_footer_bytes(bool big)
 	return big ? 8u : 4u;
 }
 
-/* Units taken by chunk 0 for a heap with @nb_buckets buckets. */
-HEAP_METADATA_ACCESS static inline chunksz_t chunk0_units(size_t nb_buckets)
+/*
+ * Bytes of struct z_heap on a target whose size_t is @word_bytes wide: four
+ * 32-bit words, then the runtime-stats counters. A 32-bit MCU's is 12 bytes
+ * smaller than a 64-bit host's, so its chunk 0 can be a unit or two
+ * smaller; the layout preview sizes chunk 0 for its target with this, and
+ * the assertion ties the formula to the real struct.
+ */
+#ifdef CONFIG_SYS_HEAP_RUNTIME_STATS
+#define HEAP_STATS_COUNTERS 3u
+#else
+#define HEAP_STATS_COUNTERS 0u
+#endif
+#define HEAP_STRUCT_BYTES(word_bytes) (4u * sizeof(uint32_t) + HEAP_STATS_COUNTERS * (word_bytes))
+_Static_assert(HEAP_STRUCT_BYTES(sizeof(size_t)) == sizeof(struct z_heap),
+	       "HEAP_STRUCT_BYTES must describe struct z_heap");
+
+/* Units taken by chunk 0 for a heap with @nb_buckets buckets, when struct
+ * z_heap takes @struct_bytes. */
+HEAP_METADATA_ACCESS static inline chunksz_t chunk0_units_sized(size_t struct_bytes,
+								size_t nb_buckets)
 {
-	size_t bytes = sizeof(struct z_heap) + nb_buckets * sizeof(struct z_heap_bucket);
+	size_t bytes = struct_bytes + nb_buckets * sizeof(struct z_heap_bucket);
 
 	return (chunksz_t)((bytes + CHUNK_UNIT - 1u) / CHUNK_UNIT + HEAP_TRAILER_UNITS);
+}
+
+/* Units taken by chunk 0 for a heap with @nb_buckets buckets, on this host. */
+HEAP_METADATA_ACCESS static inline chunksz_t chunk0_units(size_t nb_buckets)
+{
+	return chunk0_units_sized(sizeof(struct z_heap), nb_buckets);
 }
 
 HEAP_METADATA_ACCESS static inline int heap_nb_buckets(const struct z_heap *h)

@@ -32,13 +32,11 @@ static bool format_known(enum sys_heap_format format)
 	       format == SYS_HEAP_FORMAT_BIG;
 }
 
-int sys_heap_plan(uintptr_t addr, size_t bytes, enum sys_heap_format format,
-		  struct sys_heap_plan *plan)
+/* The plan for a heap whose struct z_heap takes @struct_bytes: this host's,
+ * or a target's (sys_heap_plan_for_target). */
+static int plan_heap(uintptr_t addr, size_t bytes, enum sys_heap_format format, size_t struct_bytes,
+		     struct sys_heap_plan *plan)
 {
-	if (plan == NULL) {
-		return -EINVAL;
-	}
-	memset(plan, 0, sizeof(*plan));
 	format = heap_resolve_format(format);
 	if (!format_known(format) || addr + bytes < addr) {
 		return -EINVAL;
@@ -60,7 +58,7 @@ int sys_heap_plan(uintptr_t addr, size_t bytes, enum sys_heap_format format,
 	}
 
 	size_t buckets = (size_t)bucket_idx_for(big, (chunksz_t)units) + 1u;
-	chunksz_t chunk0 = chunk0_units(buckets);
+	chunksz_t chunk0 = chunk0_units_sized(struct_bytes, buckets);
 
 	if ((size_t)chunk0 + min_chunk_units(big) > units) {
 		return -EINVAL;
@@ -78,6 +76,28 @@ int sys_heap_plan(uintptr_t addr, size_t bytes, enum sys_heap_format format,
 		(units - chunk0) * CHUNK_UNIT - plan->header_bytes - HEAP_TRAILER_BYTES;
 	plan->overhead_bytes = bytes - plan->largest_alloc_bytes;
 	return 0;
+}
+
+int sys_heap_plan_for_target(uintptr_t addr, size_t bytes, enum sys_heap_format format,
+			     unsigned int target_bits, struct sys_heap_plan *plan)
+{
+	if (plan == NULL) {
+		return -EINVAL;
+	}
+	memset(plan, 0, sizeof(*plan));
+	if (target_bits != 32u && target_bits != 64u) {
+		return -EINVAL;
+	}
+	return plan_heap(addr, bytes, format, HEAP_STRUCT_BYTES(target_bits / 8u), plan);
+}
+
+/* This host's own plan: HEAP_STRUCT_BYTES of its size_t is sizeof(struct
+ * z_heap) (asserted in heap.h). */
+int sys_heap_plan(uintptr_t addr, size_t bytes, enum sys_heap_format format,
+		  struct sys_heap_plan *plan)
+{
+	return sys_heap_plan_for_target(addr, bytes, format, (unsigned int)(sizeof(size_t) * 8u),
+					plan);
 }
 
 /* The size Z_HEAP_MIN_SIZE_FOR() computes, for one format: chunk 0 plus the

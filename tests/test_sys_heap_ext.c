@@ -130,6 +130,76 @@ static void test_plan_errors(void **state)
 	assert_int_equal(plan.lead_bytes, 7);
 }
 
+/* ---------------------------------------------------- plans for a target */
+
+/* The same heap planned for a 32-bit and a 64-bit target: only chunk 0,
+ * which holds struct z_heap and its size_t counters, may differ, and this
+ * host's width gives exactly sys_heap_plan()'s figures. The expectations
+ * hold on a 64-bit and a 32-bit host alike (the m32 stage runs them). */
+static void test_plan_for_target(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = {4096, 8192, 12288, 0x8000, 0x20000, 0x80000, 0x800000};
+	const uintptr_t addr = 0x40000000u;
+	const unsigned int host_bits = (unsigned int)(sizeof(size_t) * 8u);
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct sys_heap_plan host, same, p32, p64;
+		enum sys_heap_format fmt = SYS_HEAP_FORMAT_AUTO32;
+
+		assert_int_equal(sys_heap_plan(addr, sizes[i], fmt, &host), 0);
+		assert_int_equal(sys_heap_plan_for_target(addr, sizes[i], fmt, host_bits, &same), 0);
+		assert_memory_equal(&host, &same, sizeof(host));
+		assert_int_equal(sys_heap_plan_for_target(addr, sizes[i], fmt, 32, &p32), 0);
+		assert_int_equal(sys_heap_plan_for_target(addr, sizes[i], fmt, 64, &p64), 0);
+		assert_int_equal(p32.big, p64.big);
+		assert_int_equal(p32.units, p64.units);
+		assert_int_equal(p32.buckets, p64.buckets);
+		assert_true(p32.metadata_bytes <= p64.metadata_bytes);
+		assert_int_equal(p32.largest_alloc_bytes - p64.largest_alloc_bytes,
+				 p64.metadata_bytes - p32.metadata_bytes);
+	}
+#if defined(CONFIG_SYS_HEAP_RUNTIME_STATS) && HEAP_TRAILER_BYTES == 0 &&                          \
+	!defined(CONFIG_SYS_HEAP_BIG_ONLY)
+	/* Worked by hand, as sys_heap_init() lays out 4 KiB at 0x40000000 on
+	 * each target: small format and a 4-byte end marker, so (4096 - 4) / 8
+	 * = 511 units and bucket_idx(511) + 1 = 9 buckets. Chunk 0 holds
+	 * struct z_heap (four 32-bit words and three size_t counters) and nine
+	 * 4-byte bucket heads: 28 + 36 = 64 bytes (8 units) on a 32-bit target,
+	 * 40 + 36 = 76 bytes (10 units) on a 64-bit one. The largest block is
+	 * the rest less its 4-byte header: (511 - 8) * 8 - 4 = 4020 and
+	 * (511 - 10) * 8 - 4 = 4004 bytes. */
+	struct sys_heap_plan plan;
+
+	assert_int_equal(sys_heap_plan_for_target(addr, 4096, SYS_HEAP_FORMAT_AUTO32, 32, &plan),
+			 0);
+	assert_int_equal(plan.metadata_bytes, 64);
+	assert_int_equal(plan.largest_alloc_bytes, 4020);
+	assert_int_equal(plan.overhead_bytes, 76);
+	assert_int_equal(sys_heap_plan_for_target(addr, 4096, SYS_HEAP_FORMAT_AUTO32, 64, &plan),
+			 0);
+	assert_int_equal(plan.metadata_bytes, 80);
+	assert_int_equal(plan.largest_alloc_bytes, 4004);
+	assert_int_equal(plan.overhead_bytes, 92);
+#endif
+}
+
+static void test_plan_for_target_errors(void **state)
+{
+	(void)state;
+	struct sys_heap_plan plan;
+
+	assert_int_equal(sys_heap_plan_for_target(0x1000, 4096, SYS_HEAP_FORMAT_BIG, 32, NULL),
+			 -EINVAL);
+	for (unsigned int bits = 0; bits <= 128; bits += 8) {
+		int rc = sys_heap_plan_for_target(0x1000, 4096, SYS_HEAP_FORMAT_BIG, bits, &plan);
+
+		assert_int_equal(rc, bits == 32 || bits == 64 ? 0 : -EINVAL);
+	}
+	assert_int_equal(sys_heap_plan_for_target(0x1000, 16, SYS_HEAP_FORMAT_BIG, 32, &plan),
+			 -EINVAL);
+}
+
 /* -------------------------------------------------------- min size for n */
 
 static void test_min_size_for(void **state)
@@ -497,6 +567,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_matches_heap),
 		cmocka_unit_test(test_plan_errors),
+		cmocka_unit_test(test_plan_for_target),
+		cmocka_unit_test(test_plan_for_target_errors),
 		cmocka_unit_test(test_min_size_for),
 		cmocka_unit_test(test_format_policies),
 		cmocka_unit_test(test_auto32_edge),

@@ -63,6 +63,17 @@ int sys_heap_plan(uintptr_t addr, size_t bytes, enum sys_heap_format format,
 		  struct sys_heap_plan *plan);
 
 /*
+ * The same plan for a heap on a target whose pointers and size_t are
+ * @target_bits (32 or 64) wide, whatever this host's: chunk 0 holds struct
+ * z_heap, whose runtime-stats counters are size_t, so a 32-bit MCU's chunk
+ * 0 can be smaller than a 64-bit host's and its largest allocation larger.
+ * With this host's width it equals sys_heap_plan(). -EINVAL also for any
+ * other @target_bits.
+ */
+int sys_heap_plan_for_target(uintptr_t addr, size_t bytes, enum sys_heap_format format,
+			     unsigned int target_bits, struct sys_heap_plan *plan);
+
+/*
  * Smallest buffer (8-aligned start) on which one allocation of @bytes bytes
  * succeeds, for @format. 0 when no heap of that format can hold it.
  * Equals Z_HEAP_MIN_SIZE_FOR(bytes) for the default format.
