@@ -159,7 +159,10 @@ int cli_load_board_into_pool(const char *path, enum smh_map_mode mode, struct sm
 	smh_sim_init(sim);
 	smh_diag_clear(&diag);
 	if (smh_board_load(*board, mode, NULL, sim, &diag) != 0) {
-		fprintf(stderr, "smhsim: %s; try --map offset\n", diag.message);
+		/* the message says what to change: a failed identity placement
+		 * already names the other modes, and no other failure is one
+		 * that --map could cure */
+		fprintf(stderr, "smhsim: %s\n", diag.message);
 		smh_dt_board_free(*board);
 		*board = NULL;
 		return CLI_BAD_INPUT;

@@ -6,8 +6,15 @@ if(SMHSIM_TEST_CONFIGS)
   string(REPLACE ";" "|" smhsim_configs_emulator "${CMAKE_CROSSCOMPILING_EMULATOR}")
   set(smhsim_configs_extra "")
   if(NOT TARGET smhsim_sim)
-    set(smhsim_configs_extra "-DSMHSIM_BUILD_SIM=OFF")
+    list(APPEND smhsim_configs_extra "-DSMHSIM_BUILD_SIM=OFF")
   endif()
+  # what this build was told about its libraries (the m32 preset's i386 libfdt)
+  foreach(var CMAKE_LIBRARY_ARCHITECTURE LIBFDT_LIBRARY LIBFDT_INCLUDE_DIR)
+    if(${var})
+      list(APPEND smhsim_configs_extra "-D${var}=${${var}}")
+    endif()
+  endforeach()
+  string(REPLACE ";" "|" smhsim_configs_extra "${smhsim_configs_extra}")
   add_test(NAME config_all_options_off
            COMMAND ${CMAKE_COMMAND}
                    -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
