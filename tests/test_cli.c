@@ -422,22 +422,21 @@ static void test_svg_to_stdout(void **state)
  * falls back to offset on its own. */
 static void test_identity_placement_refused(void **state)
 {
-	static const char board[] =
-		"/dts-v1/;\n"
-		"/ {\n"
-		"\t#address-cells = <1>;\n"
-		"\t#size-cells = <1>;\n"
-		"\treserved-memory {\n"
-		"\t\t#address-cells = <1>;\n"
-		"\t\t#size-cells = <1>;\n"
-		"\t\tranges;\n"
-		"\t\tlow: memory@0 {\n"
-		"\t\t\tcompatible = \"shared-multi-heap\";\n"
-		"\t\t\treg = <0x0 0x1000>;\n"
-		"\t\t\tcapability = \"cacheable\";\n"
-		"\t\t};\n"
-		"\t};\n"
-		"};\n";
+	static const char board[] = "/dts-v1/;\n"
+				    "/ {\n"
+				    "\t#address-cells = <1>;\n"
+				    "\t#size-cells = <1>;\n"
+				    "\treserved-memory {\n"
+				    "\t\t#address-cells = <1>;\n"
+				    "\t\t#size-cells = <1>;\n"
+				    "\t\tranges;\n"
+				    "\t\tlow: memory@0 {\n"
+				    "\t\t\tcompatible = \"shared-multi-heap\";\n"
+				    "\t\t\treg = <0x0 0x1000>;\n"
+				    "\t\t\tcapability = \"cacheable\";\n"
+				    "\t\t};\n"
+				    "\t};\n"
+				    "};\n";
 	/* named .dts: with one argument, run takes any other name for a trace */
 	char path[] = "/tmp/smhsim-cli-board-XXXXXX.dts";
 	int fd = mkstemps(path, 4);

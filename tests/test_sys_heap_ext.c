@@ -148,7 +148,8 @@ static void test_plan_for_target(void **state)
 		enum sys_heap_format fmt = SYS_HEAP_FORMAT_AUTO32;
 
 		assert_int_equal(sys_heap_plan(addr, sizes[i], fmt, &host), 0);
-		assert_int_equal(sys_heap_plan_for_target(addr, sizes[i], fmt, host_bits, &same), 0);
+		assert_int_equal(sys_heap_plan_for_target(addr, sizes[i], fmt, host_bits, &same),
+				 0);
 		assert_memory_equal(&host, &same, sizeof(host));
 		assert_int_equal(sys_heap_plan_for_target(addr, sizes[i], fmt, 32, &p32), 0);
 		assert_int_equal(sys_heap_plan_for_target(addr, sizes[i], fmt, 64, &p64), 0);
@@ -159,7 +160,7 @@ static void test_plan_for_target(void **state)
 		assert_int_equal(p32.largest_alloc_bytes - p64.largest_alloc_bytes,
 				 p64.metadata_bytes - p32.metadata_bytes);
 	}
-#if defined(CONFIG_SYS_HEAP_RUNTIME_STATS) && HEAP_TRAILER_BYTES == 0 &&                          \
+#if defined(CONFIG_SYS_HEAP_RUNTIME_STATS) && HEAP_TRAILER_BYTES == 0 && \
 	!defined(CONFIG_SYS_HEAP_BIG_ONLY)
 	/* Worked by hand, as sys_heap_init() lays out 4 KiB at 0x40000000 on
 	 * each target: small format and a 4-byte end marker, so (4096 - 4) / 8
