@@ -455,15 +455,26 @@ static void test_accessible_check(void **state)
 	smh_sim_release(&sim);
 }
 
-static void load_board_file(const char *file, size_t expect_in_pool)
+/* Board @file of the compiled dts/ directory, which must load. */
+static struct smh_dt_board *load_dtb(const char *file)
 {
 	char path[512];
 	struct smh_dt_board *b = NULL;
-	struct smh_sim sim;
 	struct smh_diag diag;
 
 	snprintf(path, sizeof(path), "%s/%s", SMHSIM_DTB_DIR, file);
-	assert_int_equal(smh_dt_load_file(path, &b, &diag), 0);
+	if (smh_dt_load_file(path, &b, &diag) != 0) {
+		fail_msg("%s: %s", file, diag.message);
+	}
+	return b;
+}
+
+static void load_board_file(const char *file, size_t expect_in_pool)
+{
+	struct smh_dt_board *b = load_dtb(file);
+	struct smh_sim sim;
+	struct smh_diag diag;
+
 	smh_sim_init(&sim);
 	int rc = smh_board_load(b, SMH_MAP_OFFSET, NULL, &sim, &diag);
 
@@ -497,13 +508,10 @@ static void load_board_file(const char *file, size_t expect_in_pool)
  * pool empty. */
 static void expect_board_beyond_pointers(const char *file)
 {
-	char path[512];
-	struct smh_dt_board *b = NULL;
+	struct smh_dt_board *b = load_dtb(file);
 	struct smh_sim sim;
 	struct smh_diag diag;
 
-	snprintf(path, sizeof(path), "%s/%s", SMHSIM_DTB_DIR, file);
-	assert_int_equal(smh_dt_load_file(path, &b, &diag), 0);
 	smh_sim_init(&sim);
 	assert_int_equal(smh_board_load(b, SMH_MAP_OFFSET, NULL, &sim, &diag), -ERANGE);
 	if (strstr(diag.message, "does not fit this host's pointers") == NULL) {
