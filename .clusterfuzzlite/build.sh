@@ -38,6 +38,7 @@ cmake -S "$SRC_ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=None \
 cmake --build "$BUILD" --parallel "$(nproc)" --target "${HARNESSES[@]}"
 
 mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)" # the corpora are zipped from their own directories
 for h in "${HARNESSES[@]}"; do
 	cp "$BUILD/fuzz/$h" "$OUT/$h"
 	rm -f "$OUT/${h}_seed_corpus.zip"
