@@ -380,10 +380,10 @@ HEAP_METADATA_ACCESS static inline size_t heap_footer_bytes(bool big)
 
 /*
  * Bytes of struct z_heap on a target whose size_t is @word_bytes wide: four
- * 32-bit words, then the runtime-stats counters. A 32-bit MCU's is 12 bytes
- * smaller than a 64-bit host's, so its chunk 0 can be a unit or two
- * smaller; the layout preview sizes chunk 0 for its target with this, and
- * the assertion ties the formula to the real struct.
+ * 32-bit words, then the runtime-stats counters. With the counters, a
+ * 32-bit MCU's is 12 bytes smaller than a 64-bit host's, so its chunk 0 can
+ * be a unit or two smaller; the layout preview sizes chunk 0 for its target
+ * with this, and the assertion ties the formula to the real struct.
  */
 #ifdef CONFIG_SYS_HEAP_RUNTIME_STATS
 #define HEAP_STATS_COUNTERS 3u
